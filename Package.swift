@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+//
+// Larder: cross-modal recipe search. One module per concept; C libraries
+// from Debian come in through the system-library targets named C*.
+
+import PackageDescription
+
+/// Flags for every Swift target: optimised numeric code stays fast in
+/// release builds, and the whole package uses the Swift 6 language mode.
+let swiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Larder",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "larder", targets: ["LarderCLI"]),
+    ],
+    targets: [
+        // MARK: - C libraries (Debian -dev packages)
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CWebP", path: "Sources/CWebP"),
+
+        // MARK: - Support
+        .target(name: "LarderLog", swiftSettings: swiftSettings),
+        .target(name: "LarderArguments", swiftSettings: swiftSettings),
+
+        // MARK: - Vectors and the index
+        .target(name: "LarderVector", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "LarderHNSW", dependencies: ["LarderVector", "LarderLog"], swiftSettings: swiftSettings),
+        .target(name: "LarderStorage",
+                dependencies: ["LarderHNSW", "LarderVector", "LarderLog", "CLZ4"],
+                swiftSettings: swiftSettings),
+
+        // MARK: - Protocol and server
+        .target(name: "LarderRESP", swiftSettings: swiftSettings),
+        .target(name: "LarderNet", dependencies: ["LarderLog"], swiftSettings: swiftSettings),
+        .target(name: "LarderFilter", swiftSettings: swiftSettings),
+        .target(name: "LarderServer",
+                dependencies: ["LarderRESP", "LarderNet", "LarderFilter", "LarderStorage",
+                               "LarderHNSW", "LarderVector", "LarderModels", "LarderLog"],
+                swiftSettings: swiftSettings),
+
+        // MARK: - Encoders
+        .target(name: "LarderTensor", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "LarderText", swiftSettings: swiftSettings),
+        .target(name: "LarderImage", dependencies: ["CTurboJPEG", "CPNG", "CWebP"],
+                swiftSettings: swiftSettings),
+        .target(name: "LarderWeights", swiftSettings: swiftSettings),
+        .target(name: "LarderModels",
+                dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog"],
+                swiftSettings: swiftSettings),
+
+        // MARK: - Training and evaluation
+        .target(name: "LarderTraining",
+                dependencies: ["LarderModels", "LarderTensor", "LarderText", "LarderVector", "LarderLog", "CBLAS"],
+                swiftSettings: swiftSettings),
+
+        // MARK: - Command line
+        .executableTarget(name: "LarderCLI",
+                          dependencies: ["LarderArguments", "LarderServer", "LarderTraining",
+                                         "LarderModels", "LarderLog"],
+                          swiftSettings: swiftSettings),
+
+        // MARK: - Tests (one folder per module)
+        .target(name: "LarderTestSupport", dependencies: ["LarderLog"], path: "Tests/LarderTestSupport"),
+        .testTarget(name: "LarderLogTests", dependencies: ["LarderLog"]),
+        .testTarget(name: "LarderArgumentsTests", dependencies: ["LarderArguments"]),
+        .testTarget(name: "LarderVectorTests", dependencies: ["LarderVector", "LarderTestSupport"]),
+        .testTarget(name: "LarderHNSWTests", dependencies: ["LarderHNSW", "LarderVector", "LarderTestSupport"]),
+        .testTarget(name: "LarderStorageTests", dependencies: ["LarderStorage", "LarderTestSupport"]),
+        .testTarget(name: "LarderRESPTests", dependencies: ["LarderRESP"]),
+        .testTarget(name: "LarderNetTests", dependencies: ["LarderNet", "LarderTestSupport"]),
+        .testTarget(name: "LarderFilterTests", dependencies: ["LarderFilter"]),
+        .testTarget(name: "LarderServerTests", dependencies: ["LarderServer", "LarderTestSupport"]),
+        .testTarget(name: "LarderTensorTests", dependencies: ["LarderTensor", "LarderTestSupport"]),
+        .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"]),
+        .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTestSupport"]),
+        .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTestSupport"]),
+        .testTarget(name: "LarderModelsTests", dependencies: ["LarderModels", "LarderTestSupport"]),
+        .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
+        .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

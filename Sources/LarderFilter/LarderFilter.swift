@@ -1,0 +1,1 @@
+// The LarderFilter module; see docs/architecture.md for what it will contain.

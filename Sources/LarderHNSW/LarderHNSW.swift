@@ -1,0 +1,1 @@
+// The LarderHNSW module; see docs/architecture.md for what it will contain.

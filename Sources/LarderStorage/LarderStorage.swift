@@ -1,0 +1,1 @@
+// The LarderStorage module; see docs/architecture.md for what it will contain.
