@@ -50,14 +50,14 @@ let package = Package(
         .target(name: "LarderText", swiftSettings: swiftSettings),
         .target(name: "LarderImage", dependencies: ["CTurboJPEG", "CPNG", "CWebP"],
                 swiftSettings: swiftSettings),
-        .target(name: "LarderWeights", swiftSettings: swiftSettings),
+        .target(name: "LarderWeights", dependencies: ["LarderTensor"], swiftSettings: swiftSettings),
         .target(name: "LarderModels",
                 dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog"],
                 swiftSettings: swiftSettings),
 
         // MARK: - Training and evaluation
         .target(name: "LarderTraining",
-                dependencies: ["LarderModels", "LarderTensor", "LarderText", "LarderVector", "LarderLog", "CBLAS"],
+                dependencies: ["LarderModels", "LarderTensor", "LarderText", "LarderWeights", "LarderImage", "LarderVector", "LarderLog", "CBLAS"],
                 swiftSettings: swiftSettings),
 
         // MARK: - Command line
