@@ -55,6 +55,9 @@ let package = Package(
                 dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog"],
                 swiftSettings: swiftSettings),
 
+        // MARK: - Encoder worker (dynamic batching between the server and the models)
+        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderLog"], swiftSettings: swiftSettings),
+
         // MARK: - Training and evaluation
         .target(name: "LarderTraining",
                 dependencies: ["LarderModels", "LarderTensor", "LarderText", "LarderWeights", "LarderImage", "LarderVector", "LarderLog", "CBLAS"],
@@ -82,6 +85,7 @@ let package = Package(
         .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTestSupport"]),
         .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTestSupport"]),
         .testTarget(name: "LarderModelsTests", dependencies: ["LarderModels", "LarderTestSupport"]),
+        .testTarget(name: "LarderWorkerTests", dependencies: ["LarderWorker", "LarderTestSupport"]),
         .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
     ],
