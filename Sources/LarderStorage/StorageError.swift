@@ -13,10 +13,6 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The write-ahead log failed earlier (for example a failed `fsync`), so the
     /// collection rejects writes until it is reopened; reads keep working.
     case writesDisabled(collection: String, cause: String)
-    /// A vector's length does not match the collection's dimension.
-    case dimensionMismatch(expected: Int, actual: Int)
-    /// A vector contains NaN or an infinity at `index`.
-    case nonFiniteComponent(index: Int)
     /// An element id is empty or longer than `StorageLimits.maxIdentifierBytes`.
     case invalidIdentifier(String)
     /// Attributes are longer than `StorageLimits.maxAttributeBytes`.
@@ -48,10 +44,6 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(operation) failed on \(path): \(String(cString: strerror(code))) (errno \(code))"
         case let .writesDisabled(collection, cause):
             return "collection '\(collection)' rejects writes after an earlier write-ahead log failure (\(cause)); free disk space and reopen the store"
-        case let .dimensionMismatch(expected, actual):
-            return "vector has \(actual) components but the collection's dimension is \(expected); send \(expected) values"
-        case let .nonFiniteComponent(index):
-            return "vector component \(index) is NaN or infinite; send finite values"
         case let .invalidIdentifier(id):
             return "invalid element id '\(id.prefix(64))': ids must be 1 to \(StorageLimits.maxIdentifierBytes) bytes of UTF-8"
         case let .attributesTooLarge(bytes, limit):
