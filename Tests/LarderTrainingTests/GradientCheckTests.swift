@@ -124,4 +124,19 @@ final class GradientCheckTests: XCTestCase {
             return inputs[0].multiHeadSelfAttention(weights, heads: 2, keyMask: mask)
         }
     }
+
+    func testTripletLoss() {
+        checkGradients([random([5, 3]), random([5, 3])]) { TripletLoss(margin: 0.3)($0[0], $0[1]) }
+    }
+
+    func testRecipeLoss() {
+        let components = RecipeComponent.allCases
+        checkGradients([random([4, 3]), random([4, 3]), random([4, 3]), random([3, 3]), random([3])]) { inputs in
+            let vectors = Dictionary(uniqueKeysWithValues: zip(components, inputs[0..<3]))
+            // One shared head keeps the check small; the trainer has one head per ordered pair.
+            return RecipeLoss(margin: 0.3)(components: vectors) { _, _, vector in
+                vector.linear(weight: inputs[3], bias: inputs[4])
+            }
+        }
+    }
 }
