@@ -1,4 +1,5 @@
 import LarderTensor
+import LarderTestSupport
 @testable import LarderTraining
 import XCTest
 
@@ -92,5 +93,28 @@ final class RetrievalEvaluationTests: XCTestCase {
             XCTAssertEqual(error as? EvaluationError, .empty)
         }
         XCTAssertThrowsError(try RetrievalEvaluation.evaluate(images: images, recipes: recipes, subsetCount: 0))
+    }
+}
+
+final class EmbeddingPairsTests: XCTestCase {
+    func testRoundTripAndErrors() throws {
+        let directory = try TemporaryDirectory()
+        let url = directory.url.appendingPathComponent("embeddings.jsonl")
+        let pairs = EmbeddingPairs(ids: ["a", "b"], images: Tensor(shape: [2, 2], scalars: [1, 0, 0.5, -2]),
+                                   recipes: Tensor(shape: [2, 2], scalars: [0, 1, 3, 0.25]))
+        try pairs.write(jsonLines: url)
+        XCTAssertEqual(try EmbeddingPairs.read(jsonLines: url), pairs)
+
+        try "{\"id\": \"a\", \"image\": [1, 2], \"recipe\": [1]}\n".write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EmbeddingPairs.read(jsonLines: url)) { error in
+            guard case .invalidRecord(_, let line, _)? = error as? DataError else {
+                return XCTFail("expected an invalid record error, got \(error)")
+            }
+            XCTAssertEqual(line, 1)
+        }
+        try "\n".write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EmbeddingPairs.read(jsonLines: url)) { error in
+            XCTAssertEqual(error as? DataError, .empty(path: url.path, what: "embedding pairs"))
+        }
     }
 }
