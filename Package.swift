@@ -46,6 +46,8 @@ let package = Package(
                                "LarderHNSW", "LarderVector", "LarderModels", "LarderLog"],
                 swiftSettings: swiftSettings),
 
+        .target(name: "LarderClient", dependencies: ["LarderRESP"], swiftSettings: swiftSettings),
+
         // MARK: - Encoders
         .target(name: "LarderTensor", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
         .target(name: "LarderText", swiftSettings: swiftSettings),
@@ -66,7 +68,7 @@ let package = Package(
 
         // MARK: - Command line
         .executableTarget(name: "LarderCLI",
-                          dependencies: ["LarderArguments", "LarderServer", "LarderTraining",
+                          dependencies: ["LarderArguments", "LarderServer", "LarderTraining", "LarderClient", "LarderWorker",
                                          "LarderModels", "LarderLog"],
                           swiftSettings: swiftSettings),
 
