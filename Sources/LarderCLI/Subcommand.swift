@@ -17,6 +17,7 @@ let allSubcommands: [any Subcommand.Type] = [
     ImportCommand.self,
     QueryCommand.self,
     EvalCommand.self,
+    EncodeCommand.self,
 ]
 
 /// Prints the version.
