@@ -72,6 +72,10 @@ let package = Package(
                                          "LarderModels", "LarderLog"],
                           swiftSettings: swiftSettings),
 
+        // MARK: - Benchmarks
+        .executableTarget(name: "LarderANNBench", dependencies: ["LarderHNSW", "LarderVector"],
+                          swiftSettings: swiftSettings),
+
         // MARK: - Tests (one folder per module)
         .target(name: "LarderTestSupport", dependencies: ["LarderLog"], path: "Tests/LarderTestSupport"),
         .testTarget(name: "LarderLogTests", dependencies: ["LarderLog"]),
