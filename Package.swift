@@ -46,6 +46,8 @@ let package = Package(
                                "LarderHNSW", "LarderVector", "LarderModels", "LarderLog"],
                 swiftSettings: swiftSettings),
 
+        .target(name: "LarderClient", dependencies: ["LarderRESP"], swiftSettings: swiftSettings),
+
         // MARK: - Encoders
         .target(name: "LarderTensor", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
         .target(name: "LarderText", swiftSettings: swiftSettings),
@@ -56,6 +58,9 @@ let package = Package(
                 dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog"],
                 swiftSettings: swiftSettings),
 
+        // MARK: - Encoder worker (dynamic batching between the server and the models)
+        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderLog"], swiftSettings: swiftSettings),
+
         // MARK: - Training and evaluation
         .target(name: "LarderTraining",
                 dependencies: ["LarderModels", "LarderTensor", "LarderText", "LarderWeights", "LarderImage", "LarderVector", "LarderLog", "CBLAS"],
@@ -63,7 +68,7 @@ let package = Package(
 
         // MARK: - Command line
         .executableTarget(name: "LarderCLI",
-                          dependencies: ["LarderArguments", "LarderServer", "LarderTraining",
+                          dependencies: ["LarderArguments", "LarderServer", "LarderTraining", "LarderClient", "LarderWorker",
                                          "LarderModels", "LarderLog"],
                           swiftSettings: swiftSettings),
 
@@ -80,10 +85,15 @@ let package = Package(
         .testTarget(name: "LarderServerTests",
                     dependencies: ["LarderServer", "LarderRESP", "LarderFilter", "LarderTestSupport"]),
         .testTarget(name: "LarderTensorTests", dependencies: ["LarderTensor", "LarderTestSupport"]),
-        .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"]),
+        .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTestSupport"]),
-        .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTestSupport"]),
-        .testTarget(name: "LarderModelsTests", dependencies: ["LarderModels", "LarderTestSupport"]),
+        .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTensor", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "LarderModelsTests",
+                    dependencies: ["LarderModels", "LarderText", "LarderWeights", "LarderTensor", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "LarderWorkerTests", dependencies: ["LarderWorker", "LarderTestSupport"]),
         .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
     ],

@@ -15,6 +15,9 @@ protocol Subcommand: Sendable {
 let allSubcommands: [any Subcommand.Type] = [
     VersionCommand.self,
     ServeCommand.self,
+    ImportCommand.self,
+    QueryCommand.self,
+    EvalCommand.self,
 ]
 
 /// Prints the version.
