@@ -60,9 +60,8 @@ enum ServeCommand: Subcommand {
                 throw ArgumentError.missingRequired("dir")
             }
             configuration.dataDirectory = directory
-            // NOTE: durable storage is wired in once LarderStorage lands; until then --dir is rejected.
-            throw ArgumentError.invalidValue(option: "dir", value: directory,
-                                             expected: "--in-memory for now (durable storage is not built into this binary yet)")
+            keyspace = try StorageKeyspace(directory: URL(fileURLWithPath: directory),
+                                           appendFsync: configuration.appendFsync)
         }
 
         let server = LarderServer(configuration: configuration, keyspace: keyspace)

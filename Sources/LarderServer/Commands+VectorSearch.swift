@@ -83,11 +83,11 @@ private func vsim(_ context: inout CommandContext) throws -> RESPValue {
         throw CommandError.dimensionMismatch(key: key, expected: set.options.dimension, got: query.count)
     }
 
-    var filterClosure: ((String) -> Bool)?
+    var filterClosure: ((String, String?) -> Bool)?
     if let filter = options.filter {
-        filterClosure = { element in
-            guard let text = set.attributes(element: element) else { return false }
-            return filter.matches(json: text)
+        filterClosure = { _, attributes in
+            guard let attributes else { return false }
+            return filter.matches(json: attributes)
         }
     }
     var hits = try set.search(query, count: options.count, ef: options.searchEF, filter: filterClosure,

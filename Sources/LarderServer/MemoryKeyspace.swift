@@ -1,10 +1,10 @@
 import Foundation
+import LarderHNSW
 import LarderRESP
+import LarderVector
 
-/// A keyspace kept only in memory, with exact (brute-force) search: the
-/// backend of `larder serve --in-memory` and of protocol tests that need no disk.
-///
-/// - Complexity: search is O(n · d) per query.
+/// A keyspace kept only in memory (`larder serve --in-memory`): each set is
+/// an `HNSWIndex` plus a table of attributes. Nothing is written to disk.
 public final class MemoryKeyspace: VectorKeyspace, @unchecked Sendable {
     private let lock = NSLock()
     private var sets: [String: MemoryVectorSet] = [:]
@@ -16,9 +16,9 @@ public final class MemoryKeyspace: VectorKeyspace, @unchecked Sendable {
     }
 
     public func vectorSet(_ key: String, creatingWith options: VectorSetOptions) throws -> VectorSet {
-        lock.withLock {
+        try lock.withLock {
             if let existing = sets[key] { return existing }
-            let created = MemoryVectorSet(options: options)
+            let created = try MemoryVectorSet(options: options)
             sets[key] = created
             return created
         }
@@ -37,113 +37,67 @@ public final class MemoryKeyspace: VectorKeyspace, @unchecked Sendable {
     public func persistenceInfo() -> [(String, String)] { [("storage", "memory")] }
 }
 
-/// An in-memory vector set: unit vectors in one array, exact cosine search.
+/// One in-memory vector set.
 final class MemoryVectorSet: VectorSet, @unchecked Sendable {
     let options: VectorSetOptions
+    private let index: HNSWIndex
     private let lock = NSLock()
-    private var rows: [String: Int] = [:]
-    private var names: [String] = []
-    private var unitVectors: [Float] = []
-    private var norms: [Float] = []
     private var attributeTexts: [String: String] = [:]
 
-    init(options: VectorSetOptions) {
+    init(options: VectorSetOptions) throws {
         self.options = options
+        index = try HNSWIndex(validating: HNSWConfiguration(
+            dimension: options.dimension, metric: .cosine, m: options.m, efConstruction: options.efConstruction,
+            quantization: options.quantization.vectorQuantization))
     }
 
-    var count: Int { lock.withLock { names.count } }
+    var count: Int { index.count }
 
     func add(element: String, vector: [Float], attributes: String?) throws -> Bool {
-        let norm = sqrt(vector.reduce(0) { $0 + $1 * $1 })
-        let unit = vector.map { $0 / norm }
-        return lock.withLock {
-            if let attributes { attributeTexts[element] = attributes }
-            if let row = rows[element] {
-                unitVectors.replaceSubrange(row * options.dimension..<(row + 1) * options.dimension, with: unit)
-                norms[row] = norm
-                return false
-            }
-            rows[element] = names.count
-            names.append(element)
-            unitVectors += unit
-            norms.append(norm)
-            return true
-        }
+        let added = try index.upsert(id: element, vector: vector)
+        lock.withLock { attributeTexts[element] = attributes }
+        return added
     }
 
     func remove(element: String) throws -> Bool {
-        lock.withLock {
-            guard let row = rows.removeValue(forKey: element) else { return false }
-            attributeTexts.removeValue(forKey: element)
-            // Move the last row into the hole so rows stay dense.
-            let last = names.count - 1
-            let dimension = options.dimension
-            if row != last {
-                let moved = names[last]
-                names[row] = moved
-                rows[moved] = row
-                norms[row] = norms[last]
-                for component in 0..<dimension {
-                    unitVectors[row * dimension + component] = unitVectors[last * dimension + component]
-                }
-            }
-            names.removeLast()
-            norms.removeLast()
-            unitVectors.removeLast(dimension)
-            return true
-        }
+        let removed = index.remove(id: element)
+        lock.withLock { _ = attributeTexts.removeValue(forKey: element) }
+        return removed
     }
 
     func setAttributes(element: String, json: String?) throws -> Bool {
-        lock.withLock {
-            guard rows[element] != nil else { return false }
-            attributeTexts[element] = json
-            return true
-        }
+        guard index.contains(element) else { return false }
+        lock.withLock { attributeTexts[element] = json }
+        return true
     }
 
     func attributes(element: String) -> String? { lock.withLock { attributeTexts[element] } }
 
-    func vector(element: String) -> [Float]? {
-        lock.withLock {
-            guard let row = rows[element] else { return nil }
-            let dimension = options.dimension
-            return unitVectors[row * dimension..<(row + 1) * dimension].map { $0 * norms[row] }
+    func vector(element: String) -> [Float]? { index.vector(for: element) }
+
+    func contains(element: String) -> Bool { index.contains(element) }
+
+    func search(_ query: [Float], count: Int, ef: Int, filter: ((String, String?) -> Bool)?,
+                exact: Bool) throws -> [VectorSetHit] {
+        let idFilter: ((String) -> Bool)? = filter.map { accept in
+            { [self] id in accept(id, self.attributes(element: id)) }
         }
+        let hits = exact ? try index.exactSearch(query, k: count, filter: idFilter)
+            : try index.search(query, k: count, ef: ef, filter: idFilter)
+        return hits.map(VectorSetHit.init)
     }
 
-    func contains(element: String) -> Bool { lock.withLock { rows[element] != nil } }
-
-    func search(_ query: [Float], count: Int, ef: Int, filter: ((String) -> Bool)?, exact: Bool) throws -> [VectorSetHit] {
-        let norm = sqrt(query.reduce(0) { $0 + $1 * $1 })
-        let unit = query.map { $0 / norm }
-        let dimension = options.dimension
-        let scored: [(String, Float)] = lock.withLock {
-            var result: [(String, Float)] = []
-            result.reserveCapacity(names.count)
-            for row in 0..<names.count {
-                var dot: Float = 0
-                for component in 0..<dimension { dot += unit[component] * unitVectors[row * dimension + component] }
-                result.append((names[row], dot))
-            }
-            return result
-        }
-        // The filter runs outside the lock, because it reads attributes through this set.
-        let matching = filter.map { accept in scored.filter { accept($0.0) } } ?? scored
-        let best = matching.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(count)
-        return best.map { VectorSetHit(element: $0.0, similarity: Double(min(1, max(0, (1 + $0.1) / 2)))) }
-    }
-
-    func randomElements(count: Int) -> [String] {
-        lock.withLock { Array(names.shuffled().prefix(count)) }
-    }
+    func randomElements(count: Int) -> [String] { index.randomIDs(count: count) }
 
     func links(element: String) -> [[VectorSetHit]]? {
-        // No graph: an exact set has no links, so every element reports one empty layer.
-        contains(element: element) ? [[]] : nil
+        index.neighbors(of: element)?.map { layer in
+            layer.map { VectorSetHit(element: $0.id, similarity: Double($0.similarity)) }
+        }
     }
 
     func infoFields() -> [(String, RESPValue)] {
-        [("max-level", .integer(0)), ("index", .bulk("exact"))]
+        let layers = index.neighbors(of: index.randomIDs(count: 1).first ?? "")?.count ?? 0
+        return [("attributes-count", .integer(Int64(lock.withLock { attributeTexts.count }))),
+                ("sample-levels", .integer(Int64(layers)))]
     }
 }

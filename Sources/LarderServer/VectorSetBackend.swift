@@ -1,4 +1,6 @@
 import LarderRESP
+import LarderHNSW
+import LarderVector
 
 /// How a vector set stores its vectors, chosen by the first VADD
 /// (`NOQUANT`, `Q8` or `BIN`, as in Redis vector sets).
@@ -6,6 +8,24 @@ public enum VectorSetQuantization: String, Sendable, CaseIterable {
     case noquant = "f32"
     case q8 = "int8"
     case binary = "bin"
+
+    /// The index encoding this mode maps to.
+    public var vectorQuantization: VectorQuantization {
+        switch self {
+        case .noquant: return .none
+        case .q8: return .int8
+        case .binary: return .binary
+        }
+    }
+
+    /// The mode of an index encoding.
+    public init(_ quantization: VectorQuantization) {
+        switch quantization {
+        case .none: self = .noquant
+        case .int8: self = .q8
+        case .binary: self = .binary
+        }
+    }
 }
 
 /// Parameters of a new vector set, taken from the VADD that creates it.
@@ -38,6 +58,11 @@ public struct VectorSetHit: Sendable, Equatable {
         self.element = element
         self.similarity = similarity
     }
+
+    /// A hit from the index.
+    public init(_ hit: SearchHit) {
+        self.init(element: hit.id, similarity: Double(hit.similarity))
+    }
 }
 
 /// One vector set (a Redis key holding elements with a vector and optional
@@ -61,8 +86,10 @@ public protocol VectorSet: AnyObject, Sendable {
     /// Whether the element exists.
     func contains(element: String) -> Bool
     /// The `count` elements most similar to `query`, most similar first.
-    /// `exact` scans every element; `filter` is called with element names.
-    func search(_ query: [Float], count: Int, ef: Int, filter: ((String) -> Bool)?, exact: Bool) throws -> [VectorSetHit]
+    /// `exact` scans every element; `filter` is called with each candidate's
+    /// name and attributes and must not call back into the set.
+    func search(_ query: [Float], count: Int, ef: Int, filter: ((String, String?) -> Bool)?,
+                exact: Bool) throws -> [VectorSetHit]
     /// Up to `count` distinct random elements.
     func randomElements(count: Int) -> [String]
     /// The element's graph neighbours per layer, layer 0 first, with similarities; nil when absent.
