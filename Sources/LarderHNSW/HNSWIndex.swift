@@ -162,9 +162,13 @@ public final class HNSWIndex: @unchecked Sendable {
 
     // MARK: - Persistence
 
-    /// Returns a copy of the whole graph with nodes renumbered densely. Takes the lock shared.
+    /// Returns a copy of the whole graph with nodes renumbered densely. Takes
+    /// the lock exclusively, because queued deletions are purged first.
     public func exportGraph() -> HNSWGraphSnapshot {
-        lock.withReadLock { graph.snapshot() }
+        lock.withWriteLock {
+            graph.purgeDeleted()
+            return graph.snapshot()
+        }
     }
 
     /// Loads an index from a snapshot without rebuilding the graph.

@@ -7,15 +7,18 @@ struct ClusteredData {
     let dimension: Int
     let vectors: [[Float]]
 
-    init(count: Int, dimension: Int, clusters: Int = 64, spread: Float = 0.35, seed: UInt64) {
+    /// Points `offset..<offset + count` of the sequence for `seed`; the same
+    /// seed with a later offset gives held-out queries from the same clusters.
+    init(count: Int, dimension: Int, clusters: Int = 64, spread: Float = 0.35, seed: UInt64, offset: Int = 0) {
         self.dimension = dimension
         var generator = SeededGenerator(seed: seed)
         let centres = (0..<clusters).map { _ in
             (0..<dimension).map { _ in Float.random(in: -1...1, using: &generator) }
         }
+        var points = SeededGenerator(seed: seed &+ UInt64(offset) &* 0x9E37_79B9)
         vectors = (0..<count).map { _ in
-            let centre = centres[Int.random(in: 0..<clusters, using: &generator)]
-            return centre.map { $0 + spread * ClusteredData.gaussian(&generator) }
+            let centre = centres[Int.random(in: 0..<clusters, using: &points)]
+            return centre.map { $0 + spread * ClusteredData.gaussian(&points) }
         }
     }
 
