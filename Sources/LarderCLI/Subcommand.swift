@@ -14,6 +14,7 @@ protocol Subcommand: Sendable {
 /// Every subcommand, in the order `larder --help` lists them.
 let allSubcommands: [any Subcommand.Type] = [
     VersionCommand.self,
+    EvalCommand.self,
 ]
 
 /// Prints the version.
