@@ -33,9 +33,11 @@ extension Collection {
         memtable = newMemtable()
     }
 
+    /// Queues `sealFrozenSources()` unless a queued task will already run it. Call with the write lock held.
     func scheduleSeal() {
         guard !sealScheduled else { return }
         sealScheduled = true
+        maintenanceTasks += 1
         maintenanceQueue.async { [self] in
             lock.writing { sealScheduled = false }
             do {
@@ -45,6 +47,7 @@ extension Collection {
                              ["error": "\(error)"])
             }
             scheduleCompactionIfNeeded()
+            lock.writing { maintenanceTasks -= 1 }
         }
     }
 
