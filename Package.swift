@@ -41,6 +41,11 @@ let package = Package(
         .executableTarget(name: "LarderCrashWriter", dependencies: ["LarderStorage", "LarderVector"],
                           swiftSettings: swiftSettings),
 
+        // Storage benchmark (docs/benchmarks.md, "Storage").
+        .executableTarget(name: "LarderStorageBenchmark",
+                          dependencies: ["LarderStorage", "LarderHNSW", "LarderVector", "LarderArguments"],
+                          path: "benchmarks/storage", swiftSettings: swiftSettings),
+
         // MARK: - Protocol and server
         .target(name: "LarderRESP", swiftSettings: swiftSettings),
         .target(name: "LarderNet", dependencies: ["LarderLog", "CEpoll"], swiftSettings: swiftSettings),

@@ -193,6 +193,23 @@ final class CollectionTests: XCTestCase {
         try store.close()
     }
 
+    func testSegmentBlockSizesCoverTheFiles() throws {
+        let directory = try TemporaryDirectory()
+        let store = try Store(directory: directory.url, options: manualOptions())
+        let collection = try store.createCollection(named: "items", options: collectionOptions())
+        XCTAssertEqual(try collection.segmentBlockSizes(), [])
+        var vectors = VectorFactory(dimension: dimension)
+        for i in 0..<50 { try collection.add(id: "e\(i)", vector: vectors.next(), attributes: "{\"name\":\"item \(i)\"}") }
+        try collection.checkpoint()
+        let sizes = try collection.segmentBlockSizes()
+        XCTAssertEqual(sizes.map(\.kind), ["ids", "vectors", "norms", "levels", "graph", "attributes"])
+        let vectorBlock = try XCTUnwrap(sizes.first { $0.kind == "vectors" })
+        XCTAssertEqual(vectorBlock.uncompressedBytes, 50 * dimension * 4)
+        let info = collection.info()
+        let overhead = SegmentFormat.headerSize + sizes.count * SegmentFormat.indexEntrySize + SegmentFormat.trailerSize
+        XCTAssertEqual(sizes.reduce(0) { $0 + $1.storedBytes } + overhead, info.segmentBytes)
+    }
+
     func testDropCollectionRemovesFiles() throws {
         let directory = try TemporaryDirectory()
         let store = try Store(directory: directory.url, options: manualOptions())
