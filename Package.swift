@@ -37,6 +37,15 @@ let package = Package(
                 dependencies: ["LarderHNSW", "LarderVector", "LarderLog", "CLZ4"],
                 swiftSettings: swiftSettings),
 
+        // Child process of the storage crash-safety test (killed with SIGKILL in a loop).
+        .executableTarget(name: "LarderCrashWriter", dependencies: ["LarderStorage", "LarderVector"],
+                          swiftSettings: swiftSettings),
+
+        // Storage benchmark (docs/benchmarks.md, "Storage").
+        .executableTarget(name: "LarderStorageBenchmark",
+                          dependencies: ["LarderStorage", "LarderHNSW", "LarderVector", "LarderArguments"],
+                          path: "benchmarks/storage", swiftSettings: swiftSettings),
+
         // MARK: - Protocol and server
         .target(name: "LarderRESP", swiftSettings: swiftSettings),
         .target(name: "LarderNet", dependencies: ["LarderLog", "CEpoll"], swiftSettings: swiftSettings),
@@ -82,7 +91,9 @@ let package = Package(
         .testTarget(name: "LarderArgumentsTests", dependencies: ["LarderArguments"]),
         .testTarget(name: "LarderVectorTests", dependencies: ["LarderVector", "LarderTestSupport"]),
         .testTarget(name: "LarderHNSWTests", dependencies: ["LarderHNSW", "LarderVector", "LarderTestSupport"]),
-        .testTarget(name: "LarderStorageTests", dependencies: ["LarderStorage", "LarderTestSupport"]),
+        .testTarget(name: "LarderStorageTests",
+                    dependencies: ["LarderStorage", "LarderHNSW", "LarderVector", "LarderLog", "LarderTestSupport",
+                                   "LarderCrashWriter"]),
         .testTarget(name: "LarderRESPTests", dependencies: ["LarderRESP", "LarderTestSupport"]),
         .testTarget(name: "LarderNetTests", dependencies: ["LarderNet", "LarderTestSupport"]),
         .testTarget(name: "LarderFilterTests", dependencies: ["LarderFilter"]),
