@@ -48,11 +48,11 @@ let package = Package(
         // MARK: - Encoders
         .target(name: "LarderTensor", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
         .target(name: "LarderText", swiftSettings: swiftSettings),
-        .target(name: "LarderImage", dependencies: ["CTurboJPEG", "CPNG", "CWebP"],
+        .target(name: "LarderImage", dependencies: ["LarderTensor", "CTurboJPEG", "CPNG", "CWebP"],
                 swiftSettings: swiftSettings),
         .target(name: "LarderWeights", dependencies: ["LarderTensor"], swiftSettings: swiftSettings),
         .target(name: "LarderModels",
-                dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog"],
+                dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog", "CBLAS"],
                 swiftSettings: swiftSettings),
 
         // MARK: - Training and evaluation
@@ -79,9 +79,10 @@ let package = Package(
         .testTarget(name: "LarderServerTests", dependencies: ["LarderServer", "LarderTestSupport"]),
         .testTarget(name: "LarderTensorTests", dependencies: ["LarderTensor", "LarderTestSupport"]),
         .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"]),
-        .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTestSupport"]),
+        .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTensor", "LarderWeights", "LarderTestSupport"]),
         .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTestSupport"]),
-        .testTarget(name: "LarderModelsTests", dependencies: ["LarderModels", "LarderTestSupport"]),
+        .testTarget(name: "LarderModelsTests",
+                    dependencies: ["LarderModels", "LarderImage", "LarderTensor", "LarderWeights", "LarderTestSupport"]),
         .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
     ],
