@@ -144,11 +144,50 @@ def make_tiny_network_fixture():
     randomise_batch_norms(model, generator)
     model.eval()
     inputs = torch.randn(2, 3, 48, 41, generator=generator)
+    projection = torch.nn.Linear(1280, 16)
     with torch.no_grad():
         features = model.features(inputs)
         logits = model._fc(features)
+        encoded = torch.tanh(projection(features))
     torch.save(model.state_dict(), MODEL_FIXTURES / "efficientnet-tiny-weights.pth", _use_new_zipfile_serialization=False)
-    torch.save({"input": inputs, "features": features, "logits": logits}, MODEL_FIXTURES / "efficientnet-tiny-expected.pt")
+    torch.save({"input": inputs, "features": features, "logits": logits, "encoded": encoded,
+                "projection.weight": projection.weight, "projection.bias": projection.bias},
+               MODEL_FIXTURES / "efficientnet-tiny-expected.pt")
+
+
+def make_tiny_resnet_fixture():
+    """torchvision's Bottleneck blocks in ResNet-50's layout, at stage widths 8 to 64 and one block a stage."""
+    from torchvision.models.resnet import Bottleneck
+
+    torch.manual_seed(8)
+    generator = torch.Generator().manual_seed(8)
+    model = torch.nn.Module()
+    model.conv1 = torch.nn.Conv2d(3, 8, 7, stride=2, padding=3, bias=False)
+    model.bn1 = torch.nn.BatchNorm2d(8)
+    inputs_channels = 8
+    for index, width in enumerate([8, 16, 32, 64]):
+        stride = 1 if index == 0 else 2
+        downsample = torch.nn.Sequential(torch.nn.Conv2d(inputs_channels, width * 4, 1, stride=stride, bias=False),
+                                         torch.nn.BatchNorm2d(width * 4))
+        block = Bottleneck(inputs_channels, width, stride=stride, downsample=downsample)
+        setattr(model, f"layer{index + 1}", torch.nn.Sequential(block))
+        inputs_channels = width * 4
+    model.fc = torch.nn.Linear(inputs_channels, 5)
+    randomise_batch_norms(model, generator)
+    model.eval()
+
+    def features(x):
+        x = torch.nn.functional.max_pool2d(torch.relu(model.bn1(model.conv1(x))), 3, 2, 1)
+        for index in range(4):
+            x = getattr(model, f"layer{index + 1}")(x)
+        return x.mean(dim=(2, 3))
+
+    inputs = torch.randn(2, 3, 45, 52, generator=generator)
+    with torch.no_grad():
+        pooled = features(inputs)
+        logits = model.fc(pooled)
+    torch.save(model.state_dict(), MODEL_FIXTURES / "resnet-tiny-weights.pt")
+    torch.save({"input": inputs, "features": pooled, "logits": logits}, MODEL_FIXTURES / "resnet-tiny-expected.pt")
 
 
 def real_weights(variant):
@@ -192,4 +231,5 @@ if __name__ == "__main__":
     make_decoder_fixtures()
     make_preprocess_fixture()
     make_tiny_network_fixture()
+    make_tiny_resnet_fixture()
     make_real_network_fixtures()
