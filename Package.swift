@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CWebP", path: "Sources/CWebP"),
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
 
         // MARK: - Support
         .target(name: "LarderLog", swiftSettings: swiftSettings),
@@ -38,7 +39,7 @@ let package = Package(
 
         // MARK: - Protocol and server
         .target(name: "LarderRESP", swiftSettings: swiftSettings),
-        .target(name: "LarderNet", dependencies: ["LarderLog"], swiftSettings: swiftSettings),
+        .target(name: "LarderNet", dependencies: ["LarderLog", "CEpoll"], swiftSettings: swiftSettings),
         .target(name: "LarderFilter", swiftSettings: swiftSettings),
         .target(name: "LarderServer",
                 dependencies: ["LarderRESP", "LarderNet", "LarderFilter", "LarderStorage",
@@ -54,6 +55,9 @@ let package = Package(
         .target(name: "LarderModels",
                 dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog"],
                 swiftSettings: swiftSettings),
+
+        // MARK: - Encoder worker (dynamic batching between the server and the models)
+        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderLog"], swiftSettings: swiftSettings),
 
         // MARK: - Training and evaluation
         .target(name: "LarderTraining",
@@ -73,15 +77,21 @@ let package = Package(
         .testTarget(name: "LarderVectorTests", dependencies: ["LarderVector", "LarderTestSupport"]),
         .testTarget(name: "LarderHNSWTests", dependencies: ["LarderHNSW", "LarderVector", "LarderTestSupport"]),
         .testTarget(name: "LarderStorageTests", dependencies: ["LarderStorage", "LarderTestSupport"]),
-        .testTarget(name: "LarderRESPTests", dependencies: ["LarderRESP"]),
+        .testTarget(name: "LarderRESPTests", dependencies: ["LarderRESP", "LarderTestSupport"]),
         .testTarget(name: "LarderNetTests", dependencies: ["LarderNet", "LarderTestSupport"]),
         .testTarget(name: "LarderFilterTests", dependencies: ["LarderFilter"]),
-        .testTarget(name: "LarderServerTests", dependencies: ["LarderServer", "LarderTestSupport"]),
+        .testTarget(name: "LarderServerTests",
+                    dependencies: ["LarderServer", "LarderRESP", "LarderFilter", "LarderTestSupport"]),
         .testTarget(name: "LarderTensorTests", dependencies: ["LarderTensor", "LarderTestSupport"]),
-        .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"]),
+        .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTestSupport"]),
-        .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTestSupport"]),
-        .testTarget(name: "LarderModelsTests", dependencies: ["LarderModels", "LarderTestSupport"]),
+        .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTensor", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "LarderModelsTests",
+                    dependencies: ["LarderModels", "LarderText", "LarderWeights", "LarderTensor", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "LarderWorkerTests", dependencies: ["LarderWorker", "LarderTestSupport"]),
         .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
     ],
