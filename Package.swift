@@ -92,7 +92,8 @@ let package = Package(
                     dependencies: ["LarderModels", "LarderText", "LarderWeights", "LarderTensor", "LarderTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LarderWorkerTests", dependencies: ["LarderWorker", "LarderTestSupport"]),
-        .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
+        .testTarget(name: "LarderTrainingTests",
+                    dependencies: ["LarderTraining", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,8 @@
 import Foundation
+import LarderModels
 import LarderTensor
 import LarderTestSupport
+import LarderText
 @testable import LarderTraining
 import XCTest
 
@@ -29,9 +31,9 @@ final class TrainerTests: XCTestCase {
     /// fixed random function of the title, so the pairs are learnable.
     static func syntheticData(pairs: Int, heldOut: Int, textOnly: Int, seed: UInt64) -> TrainingData {
         var generator = SplitMix64(seed: seed)
-        let vocabulary = Vocabulary(tokens: ["<pad>", "<start>", "<end>"] + (3..<19).map { "w\($0)" } + ["<unk>"])
-        func sentence() -> [Int32] {
-            [1] + (0..<Int.random(in: 1...4, using: &generator)).map { _ in Int32.random(in: 3..<20, using: &generator) } + [2]
+        let vocabulary = try! Vocabulary(tokens: ["<pad>", "<start>", "<end>"] + (3..<19).map { "w\($0)" } + ["<unk>"])
+        func sentence() -> [Int] {
+            [1] + (0..<Int.random(in: 1...4, using: &generator)).map { _ in Int.random(in: 3..<20, using: &generator) } + [2]
         }
         func recipe() -> TokenizedRecipe {
             TokenizedRecipe(title: sentence(),
@@ -42,14 +44,14 @@ final class TrainerTests: XCTestCase {
         let mixing = (0..<(20 * featureSize)).map { _ in generator.nextGaussian() }
         func features(_ recipe: TokenizedRecipe) -> [Float] {
             var vector = [Float](repeating: 0, count: featureSize)
-            for id in recipe.title { for index in 0..<featureSize { vector[index] += mixing[Int(id) * featureSize + index] } }
+            for id in recipe.title { for index in 0..<featureSize { vector[index] += mixing[id * featureSize + index] } }
             return vector
         }
         let examples = (0..<(pairs + heldOut)).map { index -> PairedExample in
             let tokens = recipe()
             return PairedExample(id: "r\(index)", recipe: tokens, imageFeatures: features(tokens))
         }
-        return TrainingData(vocabulary: vocabulary, trainPairs: Array(examples.prefix(pairs)),
+        return TrainingData(vocabulary: vocabulary, limits: TextLimits(), trainPairs: Array(examples.prefix(pairs)),
                             heldOutPairs: Array(examples.suffix(heldOut)),
                             textOnly: (0..<textOnly).map { _ in recipe() }, imageFeatureSize: featureSize)
     }

@@ -1,6 +1,9 @@
 import Foundation
 import LarderLog
+import LarderModels
 import LarderTensor
+import LarderText
+import LarderWeights
 
 /// Trains the joint embedding model with the method of Salvador et al.
 /// (CVPR 2021): the paired triplet loss on image-recipe batches plus the
@@ -33,11 +36,11 @@ public final class Trainer {
         try configuration.validate()
         self.configuration = configuration
         self.data = data
-        let sizes = ModelSizes(vocabularySize: data.vocabulary.tokens.count, hiddenSize: configuration.hiddenSize,
-                               headCount: configuration.headCount, layerCount: configuration.layerCount,
-                               feedForwardSize: configuration.feedForwardSize, outputSize: configuration.outputSize,
-                               imageFeatureSize: data.imageFeatureSize)
-        model = try JointEmbeddingModel(sizes: sizes, seed: configuration.seed)
+        let sizes = RecipeEncoderConfiguration(vocabularySize: data.vocabulary.count, hiddenSize: configuration.hiddenSize,
+                                               headCount: configuration.headCount, layerCount: configuration.layerCount,
+                                               feedForwardSize: configuration.feedForwardSize,
+                                               outputSize: configuration.outputSize)
+        model = try JointEmbeddingModel(sizes: sizes, imageFeatureSize: data.imageFeatureSize, seed: configuration.seed)
         optimizer = Adam(weightDecay: configuration.weightDecay)
         triplet = TripletLoss(margin: configuration.margin)
         recipeLoss = RecipeLoss(margin: configuration.margin)
@@ -251,13 +254,13 @@ public final class Trainer {
         let metadata = ["global_step": "\(globalStep)", "completed_epochs": "\(completedEpochs)",
                         "adam_step": "\(optimizer.step)", "best_score": "\(bestScore)",
                         "vocabulary_size": "\(data.vocabulary.tokens.count)"]
-        try SafetensorsArchive(tensors: tensors, metadata: metadata).write(to: url)
+        try SafeTensors(tensors: tensors, metadata: metadata).write(to: url)
     }
 
     /// Restores a checkpoint written by `saveCheckpoint(to:)` for the same configuration and data.
     /// - Throws: `ModelError` when a tensor is missing or has another shape.
     public func resume(from url: URL) throws {
-        let archive = try SafetensorsArchive.read(from: url)
+        let archive = try SafeTensors(contentsOf: url)
         let names = model.parameters.names
         var modelTensors: [String: Tensor] = [:]
         for name in names { modelTensors[name] = archive.tensors["model." + name] }

@@ -1,31 +1,7 @@
 import Foundation
+import LarderModels
 import LarderTensor
-
-/// Turns recipe text into words (for building the vocabulary) and into token
-/// ids (for the encoder), with the same rules as the inference encoder.
-public protocol RecipeTextPipeline {
-    /// Every sentence of the recipe (title, ingredient lines, instruction
-    /// sentences) as the words the vocabulary counts.
-    func words(of recipe: RecipeRecord) -> [[String]]
-    /// The recipe's token ids under `vocabulary` (tokens in id order).
-    func tokenize(_ recipe: RecipeRecord, vocabulary: Vocabulary) -> TokenizedRecipe
-}
-
-/// A token list with its reverse index; id = position in `tokens`.
-public struct Vocabulary: Sendable, Equatable {
-    /// Tokens in id order.
-    public let tokens: [String]
-    /// Id of each token.
-    public let ids: [String: Int32]
-
-    /// Creates a vocabulary; a repeated token keeps its first id.
-    public init(tokens: [String]) {
-        self.tokens = tokens
-        var ids: [String: Int32] = [:]
-        for (index, token) in tokens.enumerated() where ids[token] == nil { ids[token] = Int32(index) }
-        self.ids = ids
-    }
-}
+import LarderText
 
 /// One training or held-out example with a photo: the recipe's ids and the
 /// photo's frozen backbone features.
@@ -43,6 +19,8 @@ public struct PairedExample: Sendable {
 public struct TrainingData: Sendable {
     /// The vocabulary built from the training text.
     public var vocabulary: Vocabulary
+    /// Tokenizer limits the recipes were cut to.
+    public var limits: TextLimits
     /// Pairs trained on.
     public var trainPairs: [PairedExample]
     /// Pairs held out for validation and evaluation.
@@ -59,7 +37,7 @@ public struct TrainingData: Sendable {
     /// pair's first photo in `features`.
     /// - Parameter imageRoot: folder that photo paths are relative to.
     public static func prepare(pairs: [RecipeRecord], textOnly: [RecipeRecord], imageRoot: URL,
-                               configuration: TrainingConfiguration, pipeline: any RecipeTextPipeline,
+                               configuration: TrainingConfiguration, limits: TextLimits = TextLimits(),
                                features: ImageFeatureCache) throws -> TrainingData {
         let photographed = pairs.filter { !$0.images.isEmpty }
         guard photographed.count >= 4 else {
@@ -78,18 +56,26 @@ public struct TrainingData: Sendable {
             extra = Array(extra.shuffled(using: &generator).prefix(limit))
         }
 
-        let trainingText = (train + extra).lazy.flatMap { pipeline.words(of: $0) }
-        let vocabulary = Vocabulary(tokens: VocabularyBuilder.tokens(counting: trainingText,
-                                                                     minimumCount: configuration.minimumWordCount))
+        let trainingText = (train + extra).lazy.flatMap { recipe in
+            ([recipe.title] + recipe.ingredients.prefix(limits.maxIngredients)
+                + recipe.instructions.prefix(limits.maxInstructions)).map { WordTokenizer.tokenize($0.lowercased()) }
+        }
+        let vocabulary = Vocabulary.build(from: trainingText, minimumCount: configuration.minimumWordCount)
+        let tokenizer = RecipeTokenizer(vocabulary: vocabulary, maxSentenceTokens: limits.maxSentenceTokens,
+                                        maxIngredients: limits.maxIngredients, maxInstructions: limits.maxInstructions)
+        func tokenize(_ record: RecipeRecord) -> TokenizedRecipe {
+            tokenizer.tokenize(RecipeText(title: record.title, ingredients: record.ingredients,
+                                          instructions: record.instructions))
+        }
 
         func examples(_ records: [RecipeRecord]) throws -> [PairedExample] {
             let vectors = try features.features(of: records.map { imageRoot.appendingPathComponent($0.images[0]) })
             return zip(records, vectors).map { record, vector in
-                PairedExample(id: record.id, recipe: pipeline.tokenize(record, vocabulary: vocabulary), imageFeatures: vector)
+                PairedExample(id: record.id, recipe: tokenize(record), imageFeatures: vector)
             }
         }
-        return TrainingData(vocabulary: vocabulary, trainPairs: try examples(train), heldOutPairs: try examples(heldOut),
-                            textOnly: extra.map { pipeline.tokenize($0, vocabulary: vocabulary) },
+        return TrainingData(vocabulary: vocabulary, limits: limits, trainPairs: try examples(train), heldOutPairs: try examples(heldOut),
+                            textOnly: extra.map(tokenize),
                             imageFeatureSize: features.extractor.featureSize)
     }
 }
