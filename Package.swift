@@ -113,7 +113,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "LarderWorkerTests",
                     dependencies: ["LarderWorker", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
-        .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
+        .testTarget(name: "LarderTrainingTests",
+                    dependencies: ["LarderTraining", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
