@@ -68,7 +68,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         // MARK: - Encoder worker (dynamic batching between the server and the models)
-        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderLog"], swiftSettings: swiftSettings),
+        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderImage", "LarderTensor", "LarderText", "LarderLog"], swiftSettings: swiftSettings),
 
         // MARK: - Training and evaluation
         .target(name: "LarderTraining",
@@ -112,7 +112,8 @@ let package = Package(
                                    "LarderTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LarderWorkerTests",
-                    dependencies: ["LarderWorker", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
+                    dependencies: ["LarderWorker", "LarderModels", "LarderImage", "LarderText", "LarderTensor",
+                                   "LarderTestSupport"]),
         .testTarget(name: "LarderTrainingTests",
                     dependencies: ["LarderTraining", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
