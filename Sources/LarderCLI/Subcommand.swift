@@ -15,6 +15,7 @@ protocol Subcommand: Sendable {
 let allSubcommands: [any Subcommand.Type] = [
     VersionCommand.self,
     ServeCommand.self,
+    BenchCommand.self,
     ImportCommand.self,
     QueryCommand.self,
     EvalCommand.self,
