@@ -55,14 +55,16 @@ let package = Package(
                                "LarderHNSW", "LarderVector", "LarderModels", "LarderLog"],
                 swiftSettings: swiftSettings),
 
+        .target(name: "LarderClient", dependencies: ["LarderRESP"], swiftSettings: swiftSettings),
+
         // MARK: - Encoders
         .target(name: "LarderTensor", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
         .target(name: "LarderText", swiftSettings: swiftSettings),
-        .target(name: "LarderImage", dependencies: ["CTurboJPEG", "CPNG", "CWebP"],
+        .target(name: "LarderImage", dependencies: ["LarderTensor", "CTurboJPEG", "CPNG", "CWebP"],
                 swiftSettings: swiftSettings),
         .target(name: "LarderWeights", dependencies: ["LarderTensor"], swiftSettings: swiftSettings),
         .target(name: "LarderModels",
-                dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog"],
+                dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog", "CBLAS"],
                 swiftSettings: swiftSettings),
 
         // MARK: - Encoder worker (dynamic batching between the server and the models)
@@ -75,8 +77,12 @@ let package = Package(
 
         // MARK: - Command line
         .executableTarget(name: "LarderCLI",
-                          dependencies: ["LarderArguments", "LarderServer", "LarderTraining",
+                          dependencies: ["LarderArguments", "LarderServer", "LarderTraining", "LarderClient", "LarderWorker",
                                          "LarderModels", "LarderLog"],
+                          swiftSettings: swiftSettings),
+
+        // MARK: - Benchmarks
+        .executableTarget(name: "LarderANNBench", dependencies: ["LarderHNSW", "LarderVector"],
                           swiftSettings: swiftSettings),
 
         // MARK: - Tests (one folder per module)
@@ -96,14 +102,19 @@ let package = Package(
         .testTarget(name: "LarderTensorTests", dependencies: ["LarderTensor", "LarderTestSupport"]),
         .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTestSupport"]),
+        .testTarget(name: "LarderImageTests",
+                    dependencies: ["LarderImage", "LarderTensor", "LarderWeights", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTensor", "LarderTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LarderModelsTests",
-                    dependencies: ["LarderModels", "LarderText", "LarderWeights", "LarderTensor", "LarderTestSupport"],
+                    dependencies: ["LarderModels", "LarderImage", "LarderText", "LarderWeights", "LarderTensor",
+                                   "LarderTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LarderWorkerTests", dependencies: ["LarderWorker", "LarderTestSupport"]),
-        .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
+        .testTarget(name: "LarderWorkerTests",
+                    dependencies: ["LarderWorker", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
+        .testTarget(name: "LarderTrainingTests",
+                    dependencies: ["LarderTraining", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
