@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CWebP", path: "Sources/CWebP"),
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
 
         // MARK: - Support
         .target(name: "LarderLog", swiftSettings: swiftSettings),
@@ -38,12 +39,14 @@ let package = Package(
 
         // MARK: - Protocol and server
         .target(name: "LarderRESP", swiftSettings: swiftSettings),
-        .target(name: "LarderNet", dependencies: ["LarderLog"], swiftSettings: swiftSettings),
+        .target(name: "LarderNet", dependencies: ["LarderLog", "CEpoll"], swiftSettings: swiftSettings),
         .target(name: "LarderFilter", swiftSettings: swiftSettings),
         .target(name: "LarderServer",
                 dependencies: ["LarderRESP", "LarderNet", "LarderFilter", "LarderStorage",
                                "LarderHNSW", "LarderVector", "LarderModels", "LarderLog"],
                 swiftSettings: swiftSettings),
+
+        .target(name: "LarderClient", dependencies: ["LarderRESP"], swiftSettings: swiftSettings),
 
         // MARK: - Encoders
         .target(name: "LarderTensor", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
@@ -55,6 +58,9 @@ let package = Package(
                 dependencies: ["LarderTensor", "LarderText", "LarderImage", "LarderWeights", "LarderLog", "CBLAS"],
                 swiftSettings: swiftSettings),
 
+        // MARK: - Encoder worker (dynamic batching between the server and the models)
+        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderLog"], swiftSettings: swiftSettings),
+
         // MARK: - Training and evaluation
         .target(name: "LarderTraining",
                 dependencies: ["LarderModels", "LarderTensor", "LarderText", "LarderWeights", "LarderImage", "LarderVector", "LarderLog", "CBLAS"],
@@ -62,8 +68,8 @@ let package = Package(
 
         // MARK: - Command line
         .executableTarget(name: "LarderCLI",
-                          dependencies: ["LarderArguments", "LarderServer", "LarderTraining",
-                                         "LarderModels", "LarderLog"],
+                          dependencies: ["LarderArguments", "LarderServer", "LarderTraining", "LarderClient", "LarderWorker",
+                                         "LarderModels", "LarderImage", "LarderTensor", "LarderLog"],
                           swiftSettings: swiftSettings),
 
         // MARK: - Tests (one folder per module)
@@ -73,16 +79,23 @@ let package = Package(
         .testTarget(name: "LarderVectorTests", dependencies: ["LarderVector", "LarderTestSupport"]),
         .testTarget(name: "LarderHNSWTests", dependencies: ["LarderHNSW", "LarderVector", "LarderTestSupport"]),
         .testTarget(name: "LarderStorageTests", dependencies: ["LarderStorage", "LarderTestSupport"]),
-        .testTarget(name: "LarderRESPTests", dependencies: ["LarderRESP"]),
+        .testTarget(name: "LarderRESPTests", dependencies: ["LarderRESP", "LarderTestSupport"]),
         .testTarget(name: "LarderNetTests", dependencies: ["LarderNet", "LarderTestSupport"]),
         .testTarget(name: "LarderFilterTests", dependencies: ["LarderFilter"]),
-        .testTarget(name: "LarderServerTests", dependencies: ["LarderServer", "LarderTestSupport"]),
+        .testTarget(name: "LarderServerTests",
+                    dependencies: ["LarderServer", "LarderRESP", "LarderFilter", "LarderTestSupport"]),
         .testTarget(name: "LarderTensorTests", dependencies: ["LarderTensor", "LarderTestSupport"]),
-        .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"]),
-        .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTensor", "LarderWeights", "LarderTestSupport"]),
-        .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTestSupport"]),
+        .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTensor", "LarderWeights", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTensor", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "LarderModelsTests",
-                    dependencies: ["LarderModels", "LarderImage", "LarderTensor", "LarderWeights", "LarderTestSupport"]),
+                    dependencies: ["LarderModels", "LarderText", "LarderImage", "LarderWeights", "LarderTensor", "LarderTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "LarderWorkerTests",
+                    dependencies: ["LarderWorker", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
         .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
     ],

@@ -14,6 +14,10 @@ protocol Subcommand: Sendable {
 /// Every subcommand, in the order `larder --help` lists them.
 let allSubcommands: [any Subcommand.Type] = [
     VersionCommand.self,
+    ImportCommand.self,
+    QueryCommand.self,
+    EvalCommand.self,
+    EncodeCommand.self,
 ]
 
 /// Prints the version.

@@ -1,1 +1,0 @@
-// The LarderFilter module; see docs/architecture.md for what it will contain.

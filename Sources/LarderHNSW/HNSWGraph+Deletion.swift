@@ -1,0 +1,145 @@
+import LarderVector
+
+extension HNSWGraph {
+    // MARK: - Purging deleted nodes
+
+    /// Rewires the graph around every queued deleted node and frees their slots.
+    ///
+    /// Each live list that points at a deleted node gets a new list chosen by
+    /// the neighbour heuristic from its remaining links plus the live links of
+    /// the deleted nodes it pointed at (following chains of deleted nodes up to
+    /// two hops). A deleted entry point is replaced by a live node on the top
+    /// remaining level. Finally every live node is made reachable on layer 0
+    /// again (see `repairReachability()`).
+    ///
+    /// - Complexity: O(n · m) to scan the lists, plus a heuristic selection for
+    ///   each list that pointed at a deleted node.
+    func purgeDeleted() {
+        guard !pendingDeletes.isEmpty else { return }
+        let scratch = scratchPool.acquire(capacity: storage.capacity, linkCapacity: storage.layer0Stride)
+        defer { scratchPool.release(scratch) }
+
+        for slot in 0..<highWater where storage.level(slot) >= 0 && !deleted[slot] {
+            for layer in 0...storage.level(slot) where pointsAtDeleted(slot, layer: layer) {
+                relink(slot, layer: layer, scratch: scratch)
+            }
+        }
+
+        if entryPoint >= 0 && deleted[entryPoint] {
+            entryPoint = -1
+            maxLevel = -1
+            for slot in 0..<highWater where storage.level(slot) > maxLevel && !deleted[slot] {
+                entryPoint = slot
+                maxLevel = storage.level(slot)
+            }
+        }
+        for slot in pendingDeletes {
+            storage.free(slot: slot)
+            ids[slot] = ""
+            deleted[slot] = false
+            freeSlots.append(slot)
+        }
+        pendingDeletes.removeAll()
+        repairReachability(scratch: scratch)
+    }
+
+    private func pointsAtDeleted(_ slot: Int, layer: Int) -> Bool {
+        let list = storage.links(slot, layer: layer)
+        for i in 0..<Int(list[0]) where deleted[Int(list[1 + i])] { return true }
+        return false
+    }
+
+    /// Replaces the list of `slot` on `layer` by a heuristic selection over its
+    /// live links and the live links reachable through its deleted links.
+    private func relink(_ slot: Int, layer: Int, scratch: SearchScratch) {
+        scratch.reset(capacity: storage.capacity)
+        _ = scratch.visit(slot)
+        let base = storedQuery(slot)
+        var candidates: [Candidate] = []
+        var frontier: [Int] = []
+
+        func consider(_ neighbor: Int) {
+            guard scratch.visit(neighbor) else { return }
+            if deleted[neighbor] {
+                frontier.append(neighbor)
+            } else {
+                candidates.append(Candidate(distance: distance(base, neighbor), slot: UInt32(neighbor)))
+            }
+        }
+
+        let list = storage.links(slot, layer: layer)
+        for i in 0..<Int(list[0]) { consider(Int(list[1 + i])) }
+        for _ in 0..<2 where !frontier.isEmpty {
+            let hop = frontier
+            frontier.removeAll()
+            for removed in hop {
+                let removedList = storage.links(removed, layer: layer)
+                for i in 0..<Int(removedList[0]) { consider(Int(removedList[1 + i])) }
+            }
+        }
+
+        candidates.sort { ($0.distance, $0.slot) < ($1.distance, $1.slot) }
+        let kept = selectNeighbors(candidates, maxCount: configuration.maxLinks(layer: layer))
+        list[0] = UInt32(kept.count)
+        for (i, candidate) in kept.enumerated() { list[1 + i] = candidate.slot }
+    }
+
+    // MARK: - Reachability
+
+    /// Marks, in `scratch`, every node reachable from `start` on layer 0 that is not marked yet.
+    func markReachable(from start: Int, scratch: SearchScratch) {
+        guard scratch.visit(start) else { return }
+        var stack = [start]
+        while let slot = stack.popLast() {
+            let list = storage.links(slot, layer: 0)
+            for i in 0..<Int(list[0]) {
+                let neighbor = Int(list[1 + i])
+                if scratch.visit(neighbor) { stack.append(neighbor) }
+            }
+        }
+    }
+
+    /// Links every live node that the entry point cannot reach on layer 0.
+    ///
+    /// Deleting nodes, and heuristic pruning in general, can leave a node with
+    /// no incoming path (a known weakness of HNSW under updates). For each such
+    /// node, a beam search from the entry point finds its nearest reachable
+    /// nodes and the first one whose heuristic keeps the new link gets it; if
+    /// none does, the nearest replaces its farthest link. A replaced link can
+    /// strand another node, so the pass repeats until nothing is unreachable
+    /// (at most 8 rounds).
+    func repairReachability(scratch: SearchScratch) {
+        guard entryPoint >= 0 else { return }
+        for _ in 0..<8 {
+            scratch.reset(capacity: storage.capacity)
+            markReachable(from: entryPoint, scratch: scratch)
+            var stranded: [Int] = []
+            for slot in 0..<highWater where storage.level(slot) >= 0 && !deleted[slot] {
+                if scratch.visit(slot) { stranded.append(slot) }
+            }
+            guard !stranded.isEmpty else { return }
+            let searchScratch = scratchPool.acquire(capacity: storage.capacity, linkCapacity: storage.layer0Stride)
+            for slot in stranded { attachToReachable(slot, scratch: searchScratch) }
+            scratchPool.release(searchScratch)
+        }
+    }
+
+    private func attachToReachable(_ slot: Int, scratch: SearchScratch) {
+        let query = storedQuery(slot)
+        var current = Candidate(distance: distance(query, entryPoint), slot: UInt32(entryPoint))
+        for layer in stride(from: maxLevel, to: 0, by: -1) {
+            current = greedyClosest(query, from: current, layer: layer, scratch: scratch)
+        }
+        scratch.reset(capacity: storage.capacity)
+        searchLayer(query, entries: [current], ef: configuration.efConstruction, layer: 0,
+                    scratch: scratch, filtering: true) { $0 != slot && !self.deleted[$0] }
+        let found = scratch.results.drainSorted()
+        guard let nearest = found.first else { return }
+        let maxLinks = configuration.maxLinks(layer: 0)
+        for candidate in found.prefix(configuration.m)
+        where addLink(from: Int(candidate.slot), to: slot, distance: candidate.distance, layer: 0, maxLinks: maxLinks) {
+            return
+        }
+        replaceFarthestLink(of: Int(nearest.slot), with: slot, distance: nearest.distance)
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import LarderVector
+
+/// A query or stored vector prepared for distance computations: a row of
+/// `vectorStride` floats (zero-padded, unit length under cosine) and its squared norm.
+struct Query {
+    let pointer: UnsafePointer<Float>
+    let squaredNorm: Float
+}
+
+/// The HNSW graph itself (Malkov and Yashunin, arXiv 1603.09320), without
+/// locking: `HNSWIndex` serializes writers against readers. During
+/// `bulkInsert` several threads link nodes at once and then every link list
+/// access goes through `stripes`, one mutex per slot modulo the stripe count.
+///
+/// Deletion marks the node deleted (it is never returned again, but searches
+/// may still pass through it) and queues it; `purgeDeleted()` then rewires
+/// every list that pointed at a queued node and frees its slot for reuse. The
+/// queue is purged once it reaches `purgeThreshold`, before every export, and
+/// on request, so deleted nodes never accumulate.
+final class HNSWGraph: @unchecked Sendable {
+    let configuration: HNSWConfiguration
+    let storage: NodeStorage
+    let metric: DistanceMetric
+    let quantized: Bool
+
+    /// External id per slot ("" for a free slot).
+    var ids: [String] = []
+    var slotByID: [String: Int] = [:]
+    /// Per slot: deleted but not yet purged.
+    var deleted: [Bool] = []
+    var freeSlots: [Int] = []
+    var pendingDeletes: [Int] = []
+    /// Slots `0..<highWater` have been used at least once.
+    var highWater = 0
+    var entryPoint = -1
+    var maxLevel = -1
+    var liveCount = 0
+    var randomState: UInt64
+    let scratchPool = ScratchPool()
+    /// Set while `bulkInsert` links nodes on several threads.
+    var stripes: StripeLocks?
+
+    init(configuration: HNSWConfiguration) {
+        self.configuration = configuration
+        metric = configuration.metric
+        quantized = configuration.quantization == .int8
+        storage = NodeStorage(dimension: configuration.dimension, m: configuration.m, quantized: quantized)
+        randomState = configuration.seed
+    }
+
+    var count: Int { liveCount }
+
+    func slot(of id: String) -> Int? { slotByID[id] }
+
+    /// Queue length at which deletions are purged: 1% of the live count, at least 1,
+    /// so a purge (O(n · m)) costs O(m) amortized per deletion.
+    var purgeThreshold: Int { max(1, liveCount / 100) }
+
+    // MARK: - Distances
+
+    /// Distance used for traversal: int8 codes under int8 quantization, fp32 otherwise.
+    @inline(__always)
+    func distance(_ query: Query, _ slot: Int) -> Float {
+        if quantized {
+            let dot = storage.scales[slot] * VectorKernels.dot(query.pointer, int8: storage.code(slot), count: storage.codeStride)
+            return metric.distance(fromDot: dot, squaredNormA: query.squaredNorm,
+                                   squaredNormB: storage.codeSquaredNorms[slot])
+        }
+        return exactDistance(query, slot)
+    }
+
+    /// Distance on the fp32 vectors, for re-ranking and for reported scores.
+    @inline(__always)
+    func exactDistance(_ query: Query, _ slot: Int) -> Float {
+        if metric == .l2 {
+            return VectorKernels.squaredL2(query.pointer, storage.vector(slot), count: storage.vectorStride)
+        }
+        return 1 - VectorKernels.dot(query.pointer, storage.vector(slot), count: storage.vectorStride)
+    }
+
+    /// The stored vector of `slot` as a query.
+    @inline(__always)
+    func storedQuery(_ slot: Int) -> Query {
+        let norm = metric == .cosine ? 1 : storage.norms[slot]
+        return Query(pointer: storage.vector(slot), squaredNorm: norm * norm)
+    }
+
+    /// Copies a validated external vector into an aligned, padded row
+    /// (normalized under cosine) and runs `body` with it as a query.
+    func withQuery<T>(_ vector: [Float], _ body: (Query) throws -> T) rethrows -> T {
+        let stride = storage.vectorStride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: stride * 4, alignment: 64)
+        defer { raw.deallocate() }
+        let row = raw.initializeMemory(as: Float.self, repeating: 0, count: stride)
+        vector.withUnsafeBufferPointer { row.update(from: $0.baseAddress!, count: vector.count) }
+        var squared = VectorKernels.squaredNorm(row, count: stride)
+        if metric == .cosine {
+            let inverse = 1 / squared.squareRoot()
+            for i in 0..<vector.count { row[i] *= inverse }
+            squared = 1
+        }
+        return try body(Query(pointer: row, squaredNorm: squared))
+    }
+
+    // MARK: - Slots and levels
+
+    /// Draws a level from the seeded generator: `floor(-ln(u) · mL)` with u
+    /// uniform in (0, 1], capped at 30.
+    func drawLevel() -> Int {
+        randomState &+= 0x9E37_79B9_7F4A_7C15
+        var z = randomState
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let uniform = (Double(z >> 11) + 1) / 9_007_199_254_740_992
+        return min(30, Int(-log(uniform) * configuration.levelMultiplier))
+    }
+
+    /// Takes a free slot, or the next unused one after growing the storage.
+    func allocateSlot() -> Int {
+        if let slot = freeSlots.popLast() { return slot }
+        let slot = highWater
+        highWater += 1
+        reserveSlots(slot + 1)
+        return slot
+    }
+
+    /// Grows the node storage and the per-slot arrays to at least `minimum` slots.
+    func reserveSlots(_ minimum: Int) {
+        guard minimum > storage.capacity else { return }
+        storage.reserve(minimum)
+        let grown = storage.capacity
+        ids.append(contentsOf: repeatElement("", count: grown - ids.count))
+        deleted.append(contentsOf: repeatElement(false, count: grown - deleted.count))
+    }
+
+    /// Writes `vector` into a new slot for `id` and registers the id, without linking.
+    func place(id: String, vector: [Float], level: Int) -> Int {
+        let slot = allocateSlot()
+        vector.withUnsafeBufferPointer {
+            storage.write(slot: slot, vector: $0, level: level, normalize: metric == .cosine)
+        }
+        ids[slot] = id
+        slotByID[id] = slot
+        liveCount += 1
+        return slot
+    }
+
+    // MARK: - Writes
+
+    /// Inserts or replaces `id`; a replaced vector gets a new node and the old one is deleted.
+    func upsert(id: String, vector: [Float]) -> Bool {
+        let isNew = !markDeleted(id: id)
+        let slot = place(id: id, vector: vector, level: drawLevel())
+        let scratch = scratchPool.acquire(capacity: storage.capacity, linkCapacity: storage.layer0Stride)
+        defer { scratchPool.release(scratch) }
+        link(slot, scratch: scratch)
+        if pendingDeletes.count >= purgeThreshold { purgeDeleted() }
+        return isNew
+    }
+
+    /// Deletes `id`; its node is rewired out of the graph by the next purge.
+    func remove(id: String) -> Bool {
+        guard markDeleted(id: id) else { return false }
+        if pendingDeletes.count >= purgeThreshold { purgeDeleted() }
+        return true
+    }
+
+    /// Unregisters `id` and queues its node for purging; returns false when absent.
+    func markDeleted(id: String) -> Bool {
+        guard let slot = slotByID.removeValue(forKey: id) else { return false }
+        deleted[slot] = true
+        pendingDeletes.append(slot)
+        liveCount -= 1
+        return true
+    }
+
+    // MARK: - Reads
+
+    func originalVector(id: String) -> [Float]? {
+        guard let slot = slotByID[id] else { return nil }
+        let row = storage.vector(slot)
+        let scale = metric == .cosine ? storage.norms[slot] : 1
+        return (0..<storage.dimension).map { row[$0] * scale }
+    }
+
+    func neighbors(of id: String) -> [[(id: String, similarity: Float)]]? {
+        guard let slot = slotByID[id] else { return nil }
+        let query = storedQuery(slot)
+        return (0...storage.level(slot)).map { layer in
+            let list = storage.links(slot, layer: layer)
+            return (0..<Int(list[0])).compactMap { i -> (id: String, similarity: Float)? in
+                let neighbor = Int(list[1 + i])
+                guard !deleted[neighbor] else { return nil }
+                return (ids[neighbor], metric.similarity(fromDistance: exactDistance(query, neighbor)))
+            }
+        }
+    }
+
+    func randomIDs(count requested: Int) -> [String] {
+        guard requested > 0, liveCount > 0 else { return [] }
+        if requested >= liveCount { return Array(slotByID.keys).shuffled() }
+        var chosen = Set<Int>()
+        var generator = SystemRandomNumberGenerator()
+        while chosen.count < requested {
+            let slot = Int.random(in: 0..<highWater, using: &generator)
+            if storage.level(slot) >= 0 && !deleted[slot] { chosen.insert(slot) }
+        }
+        return chosen.map { ids[$0] }
+    }
+
+    /// Bytes held by the graph: node buffers plus an estimate of the id table.
+    var memoryBytes: Int {
+        let idBytes = ids.reduce(0) { $0 + 16 + ($1.utf8.count > 15 ? $1.utf8.count : 0) }
+        return storage.memoryBytes + idBytes + slotByID.capacity * (MemoryLayout<String>.stride + 8)
+    }
+}

@@ -1,0 +1,173 @@
+import LarderVector
+
+/// Slot-indexed node data of an HNSW graph in contiguous, growable buffers.
+///
+/// Every slot holds one node: its fp32 vector (rows padded with zeros to a
+/// multiple of 16 floats and 64-byte aligned, so kernels run on whole SIMD
+/// blocks), the norm of the vector as given, optional int8 codes, its level
+/// (-1 marks a free slot) and its links. Layer 0 links live in one flat array
+/// of `1 + 2m` words per slot (`[count, link...]`), so a search touches one
+/// region per node; a node's upper layers get their own block of
+/// `level * (1 + m)` words, allocated only for nodes above layer 0.
+///
+/// Not thread-safe: `HNSWGraph` decides who may touch which slot.
+final class NodeStorage {
+    let dimension: Int
+    /// Floats per vector row: `dimension` rounded up to a multiple of 16.
+    let vectorStride: Int
+    /// Bytes per int8 code row: `dimension` rounded up to a multiple of 16.
+    let codeStride: Int
+    let quantized: Bool
+    let layer0Stride: Int
+    let upperStride: Int
+
+    private(set) var capacity = 0
+    private(set) var vectors: UnsafeMutablePointer<Float>
+    private(set) var norms: UnsafeMutablePointer<Float>
+    private(set) var codes: UnsafeMutablePointer<Int8>
+    /// Per slot: the int8 scale, so `vector ≈ scale * code`.
+    private(set) var scales: UnsafeMutablePointer<Float>
+    /// Per slot: squared norm of the dequantized code, for the l2 distance.
+    private(set) var codeSquaredNorms: UnsafeMutablePointer<Float>
+    private(set) var levels: UnsafeMutablePointer<Int32>
+    private(set) var layer0: UnsafeMutablePointer<UInt32>
+    private(set) var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+
+    init(dimension: Int, m: Int, quantized: Bool) {
+        self.dimension = dimension
+        vectorStride = (dimension + 15) / 16 * 16
+        codeStride = (dimension + 15) / 16 * 16
+        self.quantized = quantized
+        layer0Stride = 1 + 2 * m
+        upperStride = 1 + m
+        vectors = .allocate(capacity: 0)
+        norms = .allocate(capacity: 0)
+        codes = .allocate(capacity: 0)
+        scales = .allocate(capacity: 0)
+        codeSquaredNorms = .allocate(capacity: 0)
+        levels = .allocate(capacity: 0)
+        layer0 = .allocate(capacity: 0)
+        upper = .allocate(capacity: 0)
+    }
+
+    deinit {
+        for slot in 0..<capacity { upper[slot]?.deallocate() }
+        UnsafeMutableRawPointer(vectors).deallocate()
+        norms.deallocate()
+        UnsafeMutableRawPointer(codes).deallocate()
+        scales.deallocate()
+        codeSquaredNorms.deallocate()
+        levels.deallocate()
+        layer0.deallocate()
+        upper.deallocate()
+    }
+
+    // MARK: - Growth
+
+    /// Grows every buffer to hold at least `minimum` slots, doubling so that
+    /// n appends cost O(n) copies in total. New slots are free (level -1).
+    func reserve(_ minimum: Int) {
+        guard minimum > capacity else { return }
+        let newCapacity = max(minimum, capacity * 2, 64)
+        vectors = Self.grow(vectors, from: capacity * vectorStride, to: newCapacity * vectorStride, aligned: true)
+        norms = Self.grow(norms, from: capacity, to: newCapacity, aligned: false)
+        if quantized {
+            codes = Self.grow(codes, from: capacity * codeStride, to: newCapacity * codeStride, aligned: true)
+            scales = Self.grow(scales, from: capacity, to: newCapacity, aligned: false)
+            codeSquaredNorms = Self.grow(codeSquaredNorms, from: capacity, to: newCapacity, aligned: false)
+        }
+        levels = Self.grow(levels, from: capacity, to: newCapacity, aligned: false)
+        (levels + capacity).initialize(repeating: -1, count: newCapacity - capacity)
+        layer0 = Self.grow(layer0, from: capacity * layer0Stride, to: newCapacity * layer0Stride, aligned: false)
+        upper = Self.grow(upper, from: capacity, to: newCapacity, aligned: false)
+        (upper + capacity).initialize(repeating: nil, count: newCapacity - capacity)
+        capacity = newCapacity
+    }
+
+    /// Reallocates a buffer of trivial elements, copying the first `old`
+    /// elements and zeroing the rest. Aligned buffers start on a 64-byte boundary.
+    private static func grow<T>(_ pointer: UnsafeMutablePointer<T>, from old: Int, to new: Int,
+                                aligned: Bool) -> UnsafeMutablePointer<T> {
+        let bytes = new * MemoryLayout<T>.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1),
+                                                   alignment: aligned ? 64 : MemoryLayout<T>.alignment)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(bytes, 1))
+        let result = raw.bindMemory(to: T.self, capacity: new)
+        result.update(from: pointer, count: old)
+        UnsafeMutableRawPointer(pointer).deallocate()
+        return result
+    }
+
+    // MARK: - Slots
+
+    /// Stores a validated vector in `slot` at `level`, with empty link lists.
+    /// Under cosine the stored row is the unit vector and `norm` keeps the length.
+    func write(slot: Int, vector: UnsafeBufferPointer<Float>, level: Int, normalize: Bool) {
+        let row = vectors + slot * vectorStride
+        row.update(from: vector.baseAddress!, count: dimension)
+        (row + dimension).update(repeating: 0, count: vectorStride - dimension)
+        var norm: Float = 1
+        if normalize {
+            norm = VectorKernels.squaredNorm(row, count: vectorStride).squareRoot()
+            let inverse = 1 / norm
+            for i in 0..<dimension { row[i] *= inverse }
+        }
+        norms[slot] = norm
+        if quantized { encode(slot: slot) }
+        levels[slot] = Int32(level)
+        layer0[slot * layer0Stride] = 0
+        upper[slot]?.deallocate()
+        upper[slot] = nil
+        if level > 0 {
+            let block = UnsafeMutablePointer<UInt32>.allocate(capacity: level * upperStride)
+            block.initialize(repeating: 0, count: level * upperStride)
+            upper[slot] = block
+        }
+    }
+
+    /// Recomputes the int8 code of `slot` from its stored fp32 row.
+    func encode(slot: Int) {
+        let code = codes + slot * codeStride
+        let scale = Int8Quantizer.quantize(vectors + slot * vectorStride, count: dimension, into: code)
+        (code + dimension).update(repeating: 0, count: codeStride - dimension)
+        scales[slot] = scale
+        var squared: Float = 0
+        for i in 0..<dimension {
+            let value = scale * Float(code[i])
+            squared += value * value
+        }
+        codeSquaredNorms[slot] = squared
+    }
+
+    /// Marks `slot` free and releases its upper-layer block.
+    func free(slot: Int) {
+        levels[slot] = -1
+        layer0[slot * layer0Stride] = 0
+        upper[slot]?.deallocate()
+        upper[slot] = nil
+    }
+
+    @inline(__always)
+    func level(_ slot: Int) -> Int { Int(levels[slot]) }
+
+    @inline(__always)
+    func vector(_ slot: Int) -> UnsafeMutablePointer<Float> { vectors + slot &* vectorStride }
+
+    @inline(__always)
+    func code(_ slot: Int) -> UnsafeMutablePointer<Int8> { codes + slot &* codeStride }
+
+    /// The link list of `slot` on `layer`: word 0 is the count, the links follow.
+    @inline(__always)
+    func links(_ slot: Int, layer: Int) -> UnsafeMutablePointer<UInt32> {
+        if layer == 0 { return layer0 + slot &* layer0Stride }
+        return upper[slot]! + (layer &- 1) &* upperStride
+    }
+
+    /// Bytes held by the node buffers and upper-layer blocks (ids excluded).
+    var memoryBytes: Int {
+        var bytes = capacity * (vectorStride * 4 + 4 + 4 + layer0Stride * 4 + MemoryLayout<UnsafeMutableRawPointer>.stride)
+        if quantized { bytes += capacity * (codeStride + 8) }
+        for slot in 0..<capacity where levels[slot] > 0 { bytes += Int(levels[slot]) * upperStride * 4 }
+        return bytes
+    }
+}

@@ -1,0 +1,57 @@
+/// How two vectors are compared. Every distance in Larder is "smaller is closer".
+///
+/// - `cosine`: vectors are normalized to unit length at insert, so the distance
+///   is `1 - cos(a, b)` in `[0, 2]`.
+/// - `innerProduct`: the distance is `1 - a·b` on the vectors as given (the
+///   convention of hnswlib's `ip` space), so larger inner products rank first.
+/// - `l2`: the distance is the squared Euclidean distance `|a - b|²`.
+public enum DistanceMetric: String, Sendable, CaseIterable {
+    case cosine
+    case innerProduct
+    case l2
+
+    /// Whether stored vectors are scaled to unit length (the norm is kept separately).
+    @inlinable
+    public var normalizesVectors: Bool { self == .cosine }
+
+    /// Converts a distance of this metric into the score that Redis vector sets
+    /// report from `VSIM ... WITHSCORES`: 1 means identical and larger is closer.
+    ///
+    /// - cosine: `(1 + cos) / 2 = 1 - distance / 2`, in `[0, 1]`.
+    /// - innerProduct: `(1 + a·b) / 2`, clamped to `[0, 1]` (exact for unit vectors).
+    /// - l2: `1 / (1 + sqrt(distance))`, in `(0, 1]`.
+    @inlinable
+    public func similarity(fromDistance distance: Float) -> Float {
+        switch self {
+        case .cosine, .innerProduct:
+            return min(1, max(0, 1 - distance / 2))
+        case .l2:
+            return 1 / (1 + max(0, distance).squareRoot())
+        }
+    }
+
+    /// Converts an inner product into this metric's distance. For `l2` the
+    /// squared norms of both operands are needed as well.
+    @inlinable
+    public func distance(fromDot dot: Float, squaredNormA: Float = 0, squaredNormB: Float = 0) -> Float {
+        switch self {
+        case .cosine, .innerProduct:
+            return 1 - dot
+        case .l2:
+            return max(0, squaredNormA + squaredNormB - 2 * dot)
+        }
+    }
+}
+
+/// How vectors are encoded for graph traversal.
+///
+/// - `none`: fp32 components, 4 bytes each.
+/// - `int8`: one signed byte per component plus one fp32 scale per vector
+///   (symmetric scalar quantization, `x ≈ scale * q`). Traversal uses the int8
+///   codes and the final candidates are re-ranked with the exact fp32 vectors.
+/// - `binary`: reserved for sign-bit quantization; `HNSWIndex` rejects it for now.
+public enum VectorQuantization: String, Sendable, CaseIterable {
+    case none
+    case int8
+    case binary
+}

@@ -1,0 +1,57 @@
+/// A vector that cannot be stored or searched. Each case names the offending
+/// value so the message can tell the caller what to fix.
+public enum VectorError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The vector has no components.
+    case empty
+    /// The vector's length differs from the index's dimension.
+    case wrongDimension(expected: Int, got: Int)
+    /// A component is NaN or infinite.
+    case nonFinite(index: Int, value: Float)
+    /// Every component is zero, so the vector has no direction under the cosine metric.
+    case zeroVector
+    /// A `k` or `ef` parameter is not positive.
+    case invalidParameter(name: String, value: Int)
+    /// A quantization mode that this component does not implement.
+    case unsupportedQuantization(VectorQuantization)
+
+    public var description: String {
+        switch self {
+        case .empty:
+            return "invalid vector: it has no components; send at least one value"
+        case let .wrongDimension(expected, got):
+            return "invalid vector: it has \(got) components but the index dimension is \(expected); send \(expected) values"
+        case let .nonFinite(index, value):
+            return "invalid vector: component \(index) is \(value); every component must be a finite number"
+        case .zeroVector:
+            return "invalid vector: every component is zero, which has no direction under the cosine metric; send a non-zero vector"
+        case let .invalidParameter(name, value):
+            return "invalid \(name) \(value): it must be at least 1"
+        case let .unsupportedQuantization(mode):
+            return "unsupported quantization '\(mode.rawValue)': use 'none' or 'int8'"
+        }
+    }
+}
+
+/// Checks that `vector` can be stored or searched: it is non-empty, has
+/// `dimension` components when a dimension is given, every component is finite,
+/// and it is not all zeros under the cosine metric.
+///
+/// - Throws: the first `VectorError` found, scanning components in order.
+/// - Complexity: O(n) for n components.
+public func validate(_ vector: [Float], dimension: Int?, metric: DistanceMetric) throws {
+    try vector.withUnsafeBufferPointer { try validate($0, dimension: dimension, metric: metric) }
+}
+
+/// Checks a vector in a buffer; see `validate(_:dimension:metric:)`.
+public func validate(_ vector: UnsafeBufferPointer<Float>, dimension: Int?, metric: DistanceMetric) throws {
+    guard !vector.isEmpty else { throw VectorError.empty }
+    if let dimension, vector.count != dimension {
+        throw VectorError.wrongDimension(expected: dimension, got: vector.count)
+    }
+    var allZero = true
+    for (index, value) in vector.enumerated() {
+        guard value.isFinite else { throw VectorError.nonFinite(index: index, value: value) }
+        if value != 0 { allZero = false }
+    }
+    if metric == .cosine && allZero { throw VectorError.zeroVector }
+}
