@@ -19,6 +19,7 @@ let allSubcommands: [any Subcommand.Type] = [
     ImportCommand.self,
     QueryCommand.self,
     EvalCommand.self,
+    EncodeCommand.self,
 ]
 
 /// Prints the version.

@@ -74,6 +74,14 @@ public struct WeightMismatchError: Error, CustomStringConvertible {
     /// Tensors present with another shape than the model needs.
     public let misshaped: [(name: String, expected: [Int], found: [Int])]
 
+    /// Creates an error from its three lists.
+    public init(missing: [(name: String, expected: [Int])], unexpected: [(name: String, shape: [Int])],
+                misshaped: [(name: String, expected: [Int], found: [Int])]) {
+        self.missing = missing
+        self.unexpected = unexpected
+        self.misshaped = misshaped
+    }
+
     public var description: String {
         var lines = ["checkpoint does not match the model; check that the architecture and its sizes match the checkpoint:"]
         lines += missing.map { "  missing \($0.name) (expected shape \($0.expected))" }

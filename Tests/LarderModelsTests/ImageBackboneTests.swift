@@ -32,7 +32,7 @@ final class ImageBackboneTests: XCTestCase {
         assertClose(features, expected["features"], "features")
         assertClose(try XCTUnwrap(network.classify(features)), expected["logits"], "logits")
 
-        let encoder = try ImageEncoder(backbone: network, projection: expected.filter { $0.key.hasPrefix("projection.") })
+        let encoder = try ImageEncoder(backbone: network, weights: expected.filter { $0.key.hasPrefix("projection.") }, prefix: "projection.")
         XCTAssertEqual(encoder.outputSize, 16)
         assertClose(encoder.encode(try XCTUnwrap(expected["input"])), expected["encoded"], "projected and tanh")
     }

@@ -25,7 +25,7 @@ public struct ResNet50: ImageBackbone {
     let stem: Convolution2D
     let stages: [[Bottleneck]]
     /// ImageNet classifier, when the checkpoint has one.
-    let classifier: (weight: Tensor, bias: [Float])?
+    let classifier: Linear?
     public let featureSize: Int
     public var preprocessor: ImagePreprocessor { ImagePreprocessor(shorterSide: 256, cropSize: 224) }
 
@@ -67,7 +67,7 @@ public struct ResNet50: ImageBackbone {
         self.stages = stages
         featureSize = inputs
         if let classes = state.shape(of: "fc.bias")?.first {
-            classifier = (state.take("fc.weight", shape: [classes, inputs]), state.take("fc.bias", shape: [classes]).scalars)
+            classifier = Linear(weight: state.take("fc.weight", shape: [classes, inputs]), bias: state.take("fc.bias", shape: [classes]))
         } else {
             classifier = nil
         }
@@ -77,16 +77,16 @@ public struct ResNet50: ImageBackbone {
     /// Returns the average-pooled `layer4` activations `[N, featureSize]` for `[N, 3, H, W]` images.
     public func features(_ images: Tensor) -> Tensor {
         var x = stem(images)
-        x.applyReLUInPlace()
+        x.applyReLU()
         x = Pooling2D.max(x, kernel: 3, stride: 2, padding: 1)
         for block in stages.joined() {
             var y = block.reduce(x)
-            y.applyReLUInPlace()
+            y.applyReLU()
             y = block.spatial(y)
-            y.applyReLUInPlace()
+            y.applyReLU()
             y = block.expand(y)
             y.addInPlace(block.downsample.map { $0(x) } ?? x)
-            y.applyReLUInPlace()
+            y.applyReLU()
             x = y
         }
         return Pooling2D.globalAverage(x)
@@ -94,7 +94,6 @@ public struct ResNet50: ImageBackbone {
 
     /// Returns ImageNet logits for features from `features(_:)`, or `nil` without a classifier.
     public func classify(_ features: Tensor) -> Tensor? {
-        guard let classifier else { return nil }
-        return denseLayer(features, weight: classifier.weight, bias: classifier.bias)
+        classifier?(features)
     }
 }
