@@ -14,6 +14,9 @@ protocol Subcommand: Sendable {
 /// Every subcommand, in the order `larder --help` lists them.
 let allSubcommands: [any Subcommand.Type] = [
     VersionCommand.self,
+    ServeCommand.self,
+    ImportCommand.self,
+    QueryCommand.self,
     EvalCommand.self,
 ]
 

@@ -24,11 +24,14 @@ extension Collection {
     func scheduleCompactionIfNeeded() {
         guard storeOptions.automaticMaintenance, needsCompaction() else { return }
         let alreadyScheduled = lock.writing { () -> Bool in
-            defer { compactionScheduled = true }
-            return compactionScheduled
+            if compactionScheduled { return true }
+            compactionScheduled = true
+            maintenanceTasks += 1
+            return false
         }
         guard !alreadyScheduled else { return }
         maintenanceQueue.async { [self] in
+            defer { lock.writing { maintenanceTasks -= 1 } }
             lock.writing { compactionScheduled = false }
             guard needsCompaction() else { return }
             do {

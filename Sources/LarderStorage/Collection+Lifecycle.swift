@@ -16,9 +16,12 @@ extension Collection {
         }
     }
 
-    /// Waits for queued background sealing and compaction to finish.
+    /// Waits until no background sealing or compaction is queued or running,
+    /// including work that a finishing task queues.
     public func waitForMaintenance() {
-        maintenanceQueue.sync {}
+        repeat {
+            maintenanceQueue.sync {}
+        } while lock.reading({ maintenanceTasks > 0 })
     }
 
     /// Waits for background work, then fsyncs and closes the WAL. Later writes

@@ -33,9 +33,11 @@ extension Collection {
         memtable = newMemtable()
     }
 
+    /// Queues `sealFrozenSources()` unless a queued task will already run it. Call with the write lock held.
     func scheduleSeal() {
         guard !sealScheduled else { return }
         sealScheduled = true
+        maintenanceTasks += 1
         maintenanceQueue.async { [self] in
             lock.writing { sealScheduled = false }
             do {
@@ -45,6 +47,7 @@ extension Collection {
                              ["error": "\(error)"])
             }
             scheduleCompactionIfNeeded()
+            lock.writing { maintenanceTasks -= 1 }
         }
     }
 
@@ -106,7 +109,8 @@ extension Collection {
         removeUnlistedFiles(manifest)
     }
 
-    /// Removes WAL generations older than the manifest's and segment files it does not list.
+    /// Removes WAL generations older than the manifest's, segment files it does not
+    /// list and temporary files.
     /// Call with `manifestLock` held.
     func removeUnlistedFiles(_ manifest: Manifest) {
         let listed = Set(manifest.segments.map(\.fileName))
@@ -115,6 +119,9 @@ extension Collection {
             if let generation = Self.walGeneration(fileName: file), generation < manifest.walGeneration {
                 FileSystem.remove(directory + "/" + file)
             } else if file.hasSuffix(".lseg"), !listed.contains(file), !frozen.contains(file) {
+                FileSystem.remove(directory + "/" + file)
+            } else if file.hasSuffix(".tmp") {
+                // Left by a crash inside FileSystem.writeAtomically.
                 FileSystem.remove(directory + "/" + file)
             }
         }

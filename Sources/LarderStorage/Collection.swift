@@ -43,6 +43,8 @@ public final class Collection: @unchecked Sendable {
     let manifestLock = NSLock()
     var sealScheduled = false
     var compactionScheduled = false
+    /// Maintenance tasks queued or running; `waitForMaintenance()` waits for zero.
+    var maintenanceTasks = 0
 
     init(name: String, options: CollectionOptions, directory: String, storeOptions: StoreOptions) {
         self.name = name

@@ -57,19 +57,19 @@ final class WriteAheadLog: @unchecked Sendable {
 
     private static func openFile(directory: String, generation: UInt64, validLength: Int?) throws -> (FileDescriptor, Int) {
         let path = Self.path(directory: directory, generation: generation)
-        let exists = FileSystem.fileExists(path)
-        let file = try FileDescriptor.openForAppending(path, create: true)
-        if exists, let validLength {
+        if FileSystem.fileExists(path), let validLength {
+            let file = try FileDescriptor.openForAppending(path, create: false)
             if try file.size() != validLength { try file.truncate(to: validLength) }
             try file.seek(to: validLength)
             return (file, validLength)
         }
-        try file.truncate(to: 0)
+        // The header goes in through an atomic rename, so a crash or a full disk
+        // never leaves a WAL file without a complete header.
         let header = WALFileHeader(generation: generation).encoded()
-        try file.write(header)
-        try file.sync()
-        try FileSystem.syncDirectory(directory)
-        return (file, header.count)
+        try FileSystem.writeAtomically(header, to: path)
+        let created = try FileDescriptor.openForAppending(path, create: false)
+        try created.seek(to: header.count)
+        return (created, header.count)
     }
 
     /// Current file's path and size; snapshots copy this prefix.

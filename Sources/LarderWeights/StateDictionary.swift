@@ -27,6 +27,9 @@ public struct StateDictionary {
     /// Whether a tensor called `name` is present and not yet taken.
     public func contains(_ name: String) -> Bool { remaining[name] != nil }
 
+    /// The shape of the remaining tensor `name`, or `nil`.
+    public func shape(of name: String) -> [Int]? { remaining[name]?.shape }
+
     /// Removes and returns the tensor `name` when it has `shape`. A missing or
     /// mis-shaped tensor is recorded for `finish()` and a zero tensor of
     /// `shape` is returned, so loading can go on and report every problem.

@@ -1,0 +1,154 @@
+import Foundation
+import LarderArguments
+import LarderClient
+import LarderRESP
+import LarderTraining
+
+/// `larder import`: bulk-loads recipes into a running server with
+/// `VADD key RECIPE <json> <id>`, pipelined over several connections.
+///
+/// Elements already present are skipped (checked with `VISMEMBER`), so an
+/// interrupted import resumes where it stopped when run again.
+enum ImportCommand: Subcommand {
+    static let name = "import"
+    static let summary = "Load recipes from JSON Lines or Recipe1M files into a server."
+
+    static func makeSpec() -> CommandSpec {
+        var spec = CommandSpec(name: name, summary: summary, positionalName: "FILE...")
+        ConnectionOptions.declare(in: &spec)
+        spec.option("key", metavar: "KEY", help: "Vector set to add the recipes to.", default: "recipes")
+        spec.option("format", metavar: "FORMAT",
+                    help: "Input format: jsonl (one recipe per line), recipe1m (layer1.json), or auto (by file name).",
+                    default: "auto")
+        spec.option("layer2", metavar: "FILE", help: "Recipe1M layer2.json, to attach photo ids to layer1 recipes.")
+        spec.option("image-key", metavar: "KEY",
+                    help: "Also add each recipe's photo (the 'image' field) to this set with VADD ... IMAGE, for search by recipe.")
+        spec.option("batch", metavar: "N", help: "Commands per pipelined batch.", default: "32")
+        spec.option("connections", metavar: "N", help: "Parallel connections to the server.", default: "2")
+        return spec
+    }
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try makeSpec().parse(arguments)
+        let connection = try ConnectionOptions(parsed)
+        let key = parsed.string("key")!
+        let batchSize = try parsed.integer("batch", in: 1...10_000)!
+        let connections = try parsed.integer("connections", in: 1...64)!
+        let format = try parsed.choice("format", from: ["auto", "jsonl", "recipe1m"])!
+        guard !parsed.positionals.isEmpty else {
+            throw ArgumentError.missingRequired("FILE (one or more recipe files)")
+        }
+
+        var records: [ImportRecord] = []
+        var rejected: [(source: String, reason: String)] = []
+        for path in parsed.positionals {
+            let url = URL(fileURLWithPath: path)
+            let isRecipe1M = format == "recipe1m" || (format == "auto" && url.pathExtension == "json")
+            if isRecipe1M {
+                let layer2 = parsed.string("layer2").map { URL(fileURLWithPath: $0) }
+                records += try ImportRecord.readRecipe1M(layer1: url, layer2: layer2)
+            } else {
+                let result = try ImportRecord.readJSONLines(url)
+                records += result.records
+                rejected += result.rejected
+            }
+        }
+        Console.err("larder import: \(records.count) recipes read from \(parsed.positionals.count) file(s)"
+                    + (rejected.isEmpty ? "" : ", \(rejected.count) invalid"))
+
+        let importer = Importer(connection: connection, key: key, imageKey: parsed.string("image-key"),
+                                batchSize: batchSize, connections: connections)
+        let outcome = try importer.run(records)
+        rejected += outcome.rejected
+
+        Console.err("larder import: added \(outcome.added), already present \(outcome.skipped), "
+                    + "rejected \(rejected.count) in \(String(format: "%.1f", outcome.seconds)) s")
+        for item in rejected.prefix(20) {
+            Console.err("  rejected \(item.source): \(item.reason)")
+        }
+        if rejected.count > 20 {
+            Console.err("  ... and \(rejected.count - 20) more")
+        }
+        return rejected.isEmpty ? 0 : 1
+    }
+}
+
+// MARK: - Records
+
+/// One recipe to import: its element id, the JSON sent as the RECIPE input,
+/// and an optional photo path.
+struct ImportRecord: Sendable {
+    let id: String
+    let json: String
+    let imagePath: String?
+    /// File and line (or index) for error messages.
+    let source: String
+
+    /// Reads one recipe per line; invalid lines are returned as rejected with the reason.
+    static func readJSONLines(_ url: URL) throws -> (records: [ImportRecord], rejected: [(source: String, reason: String)]) {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ImportError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        let folder = url.deletingLastPathComponent()
+        var records: [ImportRecord] = []
+        var rejected: [(source: String, reason: String)] = []
+        var lineNumber = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            let source = "\(url.lastPathComponent):\(lineNumber)"
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
+                rejected.append((source, "not a JSON object"))
+                continue
+            }
+            guard let title = object["title"] as? String else {
+                rejected.append((source, "missing string field 'title'"))
+                continue
+            }
+            let id = (object["id"] as? String) ?? slug(title) + "-\(lineNumber)"
+            let image = (object["image"] as? String).map { path -> String in
+                path.hasPrefix("/") ? path : folder.appendingPathComponent(path).path
+            }
+            records.append(ImportRecord(id: id, json: String(trimmed), imagePath: image, source: source))
+        }
+        return (records, rejected)
+    }
+
+    /// Reads every partition of a Recipe1M `layer1.json`, with photo ids from `layer2.json` when given.
+    static func readRecipe1M(layer1: URL, layer2: URL?) throws -> [ImportRecord] {
+        var records: [ImportRecord] = []
+        for partition in ["train", "val", "test"] {
+            let recipes = try DataReader.recipe1M(layer1: layer1, layer2: layer2, partition: partition)
+            for (index, recipe) in recipes.enumerated() {
+                let object: [String: Any] = ["id": recipe.id, "title": recipe.title,
+                                             "ingredients": recipe.ingredients, "instructions": recipe.instructions]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                records.append(ImportRecord(id: recipe.id, json: String(decoding: data, as: UTF8.self),
+                                            imagePath: nil, source: "\(layer1.lastPathComponent)[\(partition) \(index)]"))
+            }
+        }
+        return records
+    }
+
+    /// A lowercase, dash-separated form of `text` for ids made from titles.
+    static func slug(_ text: String) -> String {
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }
+        return words.isEmpty ? "recipe" : words.joined(separator: "-")
+    }
+}
+
+/// An input file that could not be imported at all.
+enum ImportError: Error, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+
+    var description: String {
+        switch self {
+        case .unreadable(let path, let reason):
+            return "cannot read '\(path)': \(reason)"
+        }
+    }
+}
