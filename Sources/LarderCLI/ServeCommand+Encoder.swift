@@ -38,7 +38,7 @@ extension ServeCommand {
             return nil
         }
         let model = try LarderModel(contentsOf: url)
-        let imageEncoder = try ImageEncoder.make(for: model)
+        let imageEncoder = model.configuration.image == nil ? nil : try model.makeImageEncoder()
         let batching = BatcherConfiguration(
             maxBatchSize: try parsed.integer("encoder-batch", in: 1...1024)!,
             maxWait: Double(try parsed.integer("encoder-wait-ms", in: 0...10_000)!) / 1000,
@@ -56,13 +56,13 @@ extension ServeCommand {
 /// The default model that ships in the repository.
 enum BundledModel {
     /// Location relative to the repository root.
-    static let relativePath = "models/larder-default.safetensors"
+    static let relativePath = LarderModel.defaultPath
 
     /// Finds the bundled model: `$LARDER_MODEL`, then next to the executable's
     /// checkout (`.build/<config>/larder` → repository root), then the working directory.
     static func locate() -> URL? {
         let environment = ProcessInfo.processInfo.environment
-        if let path = environment["LARDER_MODEL"], !path.isEmpty {
+        if let path = environment[LarderModel.pathEnvironmentVariable], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

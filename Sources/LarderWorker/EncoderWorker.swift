@@ -68,7 +68,7 @@ public final class EncoderWorker: @unchecked Sendable {
     /// - Throws: `EncoderInputError` for bad input, `BatcherError.busy` when the queue is full.
     public func encodeRecipe(json: [UInt8]) throws -> EncodedVector {
         let start = Self.now()
-        let recipe = try RecipeText(json: json)
+        let recipe = try RecipeText(validatingJSON: json)
         let parsed = Self.now()
         let vector = try recipes.submitAndWait(recipe)
         return EncodedVector(vector: vector, decodeSeconds: parsed - start, encodeSeconds: Self.now() - parsed)
@@ -119,30 +119,5 @@ public final class EncoderWorker: @unchecked Sendable {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-}
-
-// MARK: - Building the image encoder of a model
-
-extension ImageEncoder {
-    /// Builds the photo encoder a model file describes: its backbone (from the
-    /// file's `image_encoder.backbone.*` tensors when present, else the cached
-    /// ImageNet weights of `configuration.image.backbone`) and its projection
-    /// `image_encoder.fc`. Returns nil for a recipe-only model.
-    /// - Throws: `ImageEncoderError.missingBackboneWeights` when the pretrained
-    ///   weights are not cached, or an error naming an unknown backbone.
-    public static func make(for model: LarderModel) throws -> ImageEncoder? {
-        guard let image = model.configuration.image, let projection = model.imageProjection else { return nil }
-        guard let kind = ImageBackboneKind(rawValue: image.backbone) else {
-            throw ModelLoadError.invalidConfiguration(
-                reason: "unknown image backbone '\(image.backbone)'; expected one of "
-                    + ImageBackboneKind.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        let backbone = model.imageBackboneParameters.isEmpty
-            ? try kind.loadPretrained()
-            : try kind.makeBackbone(weights: model.imageBackboneParameters)
-        var weights = ["projection.weight": projection.weight]
-        weights["projection.bias"] = projection.bias ?? Tensor(shape: [projection.outputSize])
-        return try ImageEncoder(backbone: backbone, projection: weights)
     }
 }

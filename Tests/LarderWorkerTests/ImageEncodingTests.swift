@@ -18,8 +18,7 @@ final class ImageEncodingTests: XCTestCase {
         var generator = SeededGenerator(seed: 3)
         let weight = Tensor(shape: [8, backbone.featureSize],
                             scalars: (0..<(8 * backbone.featureSize)).map { _ in Float.random(in: -0.05...0.05, using: &generator) })
-        return try ImageEncoder(backbone: backbone, projection: ["projection.weight": weight,
-                                                                 "projection.bias": Tensor(shape: [8])])
+        return ImageEncoder(backbone: backbone, projection: Linear(weight: weight, bias: Tensor(shape: [8])))
     }
 
     func testBatchedPhotosMatchOneAtATime() throws {
