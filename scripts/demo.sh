@@ -33,8 +33,7 @@ step "Starting larder serve on 127.0.0.1:$port (data in $data)"
 "$larder" serve --port "$port" --dir "$data/db" --model models/larder-default.safetensors > "$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
-    if "$larder" query --port "$port" --key none --recipe /dev/null > /dev/null 2>&1 \
-        || grep -q "listening" "$log"; then
+    if [[ "$(redis-cli -p "$port" PING 2>/dev/null)" == "PONG" ]]; then
         break
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
