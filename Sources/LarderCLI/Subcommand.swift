@@ -18,6 +18,7 @@ let allSubcommands: [any Subcommand.Type] = [
     ImportCommand.self,
     QueryCommand.self,
     EvalCommand.self,
+    TrainCommand.self,
 ]
 
 /// Prints the version.
