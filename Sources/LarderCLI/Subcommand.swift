@@ -20,6 +20,7 @@ let allSubcommands: [any Subcommand.Type] = [
     QueryCommand.self,
     EvalCommand.self,
     EncodeCommand.self,
+    TrainCommand.self,
 ]
 
 /// Prints the version.

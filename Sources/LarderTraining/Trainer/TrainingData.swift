@@ -25,6 +25,8 @@ public struct TrainingData: Sendable {
     public var trainPairs: [PairedExample]
     /// Pairs held out for validation and evaluation.
     public var heldOutPairs: [PairedExample]
+    /// The held-out pairs' records, photo paths made absolute, for `larder eval --model`.
+    public var heldOutRecords: [RecipeRecord] = []
     /// Recipes without photos, for the recipe loss.
     public var textOnly: [TokenizedRecipe]
     /// Width of the image features.
@@ -69,13 +71,19 @@ public struct TrainingData: Sendable {
         }
 
         func examples(_ records: [RecipeRecord]) throws -> [PairedExample] {
-            let vectors = try features.features(of: records.map { imageRoot.appendingPathComponent($0.images[0]) })
+            let vectors = try features.features(of: records.map { ModelEvaluation.resolve($0.images[0], against: imageRoot) })
             return zip(records, vectors).map { record, vector in
                 PairedExample(id: record.id, recipe: tokenize(record), imageFeatures: vector)
             }
         }
-        return TrainingData(vocabulary: vocabulary, limits: limits, trainPairs: try examples(train), heldOutPairs: try examples(heldOut),
-                            textOnly: extra.map(tokenize),
-                            imageFeatureSize: features.extractor.featureSize)
+        var data = TrainingData(vocabulary: vocabulary, limits: limits, trainPairs: try examples(train),
+                                heldOutPairs: try examples(heldOut), textOnly: extra.map(tokenize),
+                                imageFeatureSize: features.extractor.featureSize)
+        data.heldOutRecords = heldOut.map { record in
+            var copy = record
+            copy.images = record.images.map { ModelEvaluation.resolve($0, against: imageRoot).path }
+            return copy
+        }
+        return data
     }
 }

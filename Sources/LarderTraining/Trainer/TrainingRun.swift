@@ -33,6 +33,8 @@ public struct TrainingRun {
 
     /// The checkpoint written after every epoch: the output path plus `.checkpoint`.
     public var checkpoint: URL { output.appendingPathExtension("checkpoint") }
+    /// The held-out pairs, for `larder eval --model MODEL --pairs`: the output path plus `.heldout-pairs.jsonl`.
+    public var heldOutPairs: URL { output.appendingPathExtension("heldout-pairs.jsonl") }
     /// Held-out embeddings of the best model, for `larder eval --embeddings`: the output path plus `.heldout.jsonl`.
     public var heldOutEmbeddings: URL { output.appendingPathExtension("heldout.jsonl") }
 
@@ -72,6 +74,7 @@ public struct TrainingRun {
                                  "text_only": "\(data.textOnly.count)", "vocabulary": "\(data.vocabulary.count)",
                                  "parameters": "\(trainer.model.parameters.scalarCount)",
                                  "steps_per_epoch": "\(trainer.stepsPerEpoch)"])
+        try DataReader.write(data.heldOutRecords, jsonLines: heldOutPairs)
         if resume, FileManager.default.fileExists(atPath: checkpoint.path) {
             try trainer.resume(from: checkpoint)
             logger.info("resumed", ["checkpoint": checkpoint.path, "completed_epochs": "\(trainer.completedEpochs)"])
