@@ -33,6 +33,7 @@ enum ServeCommand: Subcommand {
                     + "disconnected.", default: "67108864")
         spec.option("slowlog-micros", metavar: "MICROS", help: "Log commands slower than this many microseconds.",
                     default: "10000")
+        declareEncoderOptions(in: &spec)
         return spec
     }
 
@@ -66,7 +67,8 @@ enum ServeCommand: Subcommand {
                                            appendFsync: configuration.appendFsync)
         }
 
-        let server = LarderServer(configuration: configuration, keyspace: keyspace)
+        let encoder = try makeEncoder(parsed)
+        let server = LarderServer(configuration: configuration, keyspace: keyspace, encoder: encoder)
         server.installSignalHandlers()
         try server.start()
         try server.waitUntilStopped()

@@ -19,6 +19,8 @@ let allSubcommands: [any Subcommand.Type] = [
     ImportCommand.self,
     QueryCommand.self,
     EvalCommand.self,
+    EncodeCommand.self,
+    TrainCommand.self,
 ]
 
 /// Prints the version.

@@ -1,1 +1,0 @@
-// The LarderImage module; see docs/architecture.md for what it will contain.
