@@ -24,7 +24,7 @@ enum ServeCommand: Subcommand {
         spec.flag("unprotected", help: "Allow binding a non-loopback address without a password.")
         spec.option("appendfsync", metavar: "POLICY", help: "WAL fsync policy: always, everysec or no.", default: "everysec")
         spec.option("io-threads", metavar: "N", help: "Event-loop threads (default: one per core).")
-        spec.option("workers", metavar: "N", help: "Threads running index commands (default: one per core).")
+        spec.option("workers", metavar: "N", help: "Threads running index commands (default: twice the cores, at least 4).")
         spec.option("maxclients", metavar: "N", help: "Most clients connected at once.", default: "10000")
         spec.option("timeout", metavar: "SECONDS", help: "Close clients idle this long; 0 never does.", default: "0")
         spec.option("max-bulk-length", metavar: "BYTES", help: "Largest bulk string accepted (photos included).",
