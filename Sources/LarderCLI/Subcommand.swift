@@ -18,6 +18,7 @@ let allSubcommands: [any Subcommand.Type] = [
     QueryCommand.self,
     EvalCommand.self,
     EncodeCommand.self,
+    BenchmarkImageCommand.self,
 ]
 
 /// Prints the version.
