@@ -3,10 +3,11 @@ import LarderTensor
 import LarderWeights
 
 /// Vision Transformer (Dosovitskiy et al., "An Image is Worth 16x16 Words",
-/// ICLR 2021) in timm 0.3.1's layout, ViT-B/16 by default: 16-pixel patches
-/// embedded by a strided convolution, a class token, learned positional
-/// embeddings, pre-norm blocks (layer norm eps 1e-6, packed qkv attention,
-/// exact GELU MLP), a final layer norm, and the class token as the feature.
+/// ICLR 2021) in timm 0.3.1's layout, ViT-B/16 by default. A strided
+/// convolution embeds 16-pixel patches, and a class token and learned
+/// positional embeddings join them. Pre-norm blocks follow (layer norm eps
+/// 1e-6, packed qkv attention, exact GELU MLP), then a final layer norm whose
+/// class-token row is the feature vector.
 ///
 /// Parameter names follow timm (`patch_embed.proj`, `cls_token`, `pos_embed`,
 /// `blocks.N.attn.qkv`, `blocks.N.mlp.fc1`, `norm`, `head`). The `head`
@@ -60,6 +61,8 @@ public struct VisionTransformer: ImageBackbone {
     let norm: LayerNorm
 
     public var featureSize: Int { configuration.width }
+    // NOTE: ImageNet mean and standard deviation, as for the other backbones; timm's own
+    // ViT-B/16 configuration normalises with 0.5 instead, so check which one a checkpoint was trained with.
     public var preprocessor: ImagePreprocessor {
         ImagePreprocessor(shorterSide: configuration.imageSize * 256 / 224, cropSize: configuration.imageSize)
     }
