@@ -37,6 +37,15 @@ let package = Package(
                 dependencies: ["LarderHNSW", "LarderVector", "LarderLog", "CLZ4"],
                 swiftSettings: swiftSettings),
 
+        // Child process of the storage crash-safety test (killed with SIGKILL in a loop).
+        .executableTarget(name: "LarderCrashWriter", dependencies: ["LarderStorage", "LarderVector"],
+                          swiftSettings: swiftSettings),
+
+        // Storage benchmark (docs/benchmarks.md, "Storage").
+        .executableTarget(name: "LarderStorageBenchmark",
+                          dependencies: ["LarderStorage", "LarderHNSW", "LarderVector", "LarderArguments"],
+                          path: "benchmarks/storage", swiftSettings: swiftSettings),
+
         // MARK: - Protocol and server
         .target(name: "LarderRESP", swiftSettings: swiftSettings),
         .target(name: "LarderNet", dependencies: ["LarderLog", "CEpoll"], swiftSettings: swiftSettings),
@@ -59,7 +68,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         // MARK: - Encoder worker (dynamic batching between the server and the models)
-        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderLog"], swiftSettings: swiftSettings),
+        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderImage", "LarderTensor", "LarderText", "LarderLog"], swiftSettings: swiftSettings),
 
         // MARK: - Training and evaluation
         .target(name: "LarderTraining",
@@ -72,13 +81,19 @@ let package = Package(
                                          "LarderModels", "LarderImage", "LarderTensor", "LarderLog"],
                           swiftSettings: swiftSettings),
 
+        // MARK: - Benchmarks
+        .executableTarget(name: "LarderANNBench", dependencies: ["LarderHNSW", "LarderVector"],
+                          swiftSettings: swiftSettings),
+
         // MARK: - Tests (one folder per module)
         .target(name: "LarderTestSupport", dependencies: ["LarderLog"], path: "Tests/LarderTestSupport"),
         .testTarget(name: "LarderLogTests", dependencies: ["LarderLog"]),
         .testTarget(name: "LarderArgumentsTests", dependencies: ["LarderArguments"]),
         .testTarget(name: "LarderVectorTests", dependencies: ["LarderVector", "LarderTestSupport"]),
         .testTarget(name: "LarderHNSWTests", dependencies: ["LarderHNSW", "LarderVector", "LarderTestSupport"]),
-        .testTarget(name: "LarderStorageTests", dependencies: ["LarderStorage", "LarderTestSupport"]),
+        .testTarget(name: "LarderStorageTests",
+                    dependencies: ["LarderStorage", "LarderHNSW", "LarderVector", "LarderLog", "LarderTestSupport",
+                                   "LarderCrashWriter"]),
         .testTarget(name: "LarderRESPTests", dependencies: ["LarderRESP", "LarderTestSupport"]),
         .testTarget(name: "LarderNetTests", dependencies: ["LarderNet", "LarderTestSupport"]),
         .testTarget(name: "LarderFilterTests", dependencies: ["LarderFilter"]),
@@ -87,16 +102,20 @@ let package = Package(
         .testTarget(name: "LarderTensorTests", dependencies: ["LarderTensor", "LarderTestSupport"]),
         .testTarget(name: "LarderTextTests", dependencies: ["LarderText", "LarderTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LarderImageTests", dependencies: ["LarderImage", "LarderTensor", "LarderWeights", "LarderTestSupport"],
+        .testTarget(name: "LarderImageTests",
+                    dependencies: ["LarderImage", "LarderTensor", "LarderWeights", "LarderTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LarderWeightsTests", dependencies: ["LarderWeights", "LarderTensor", "LarderTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LarderModelsTests",
-                    dependencies: ["LarderModels", "LarderText", "LarderImage", "LarderWeights", "LarderTensor", "LarderTestSupport"],
+                    dependencies: ["LarderModels", "LarderImage", "LarderText", "LarderWeights", "LarderTensor",
+                                   "LarderTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LarderWorkerTests",
-                    dependencies: ["LarderWorker", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
-        .testTarget(name: "LarderTrainingTests", dependencies: ["LarderTraining", "LarderTestSupport"]),
+                    dependencies: ["LarderWorker", "LarderModels", "LarderImage", "LarderText", "LarderTensor",
+                                   "LarderTestSupport"]),
+        .testTarget(name: "LarderTrainingTests",
+                    dependencies: ["LarderTraining", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
         .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

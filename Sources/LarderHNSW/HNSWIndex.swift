@@ -160,6 +160,19 @@ public final class HNSWIndex: @unchecked Sendable {
         try lock.withReadLock { try graph.checkIntegrity() }
     }
 
+    /// Size and shape of the index (as Redis `VINFO`). Takes the lock shared.
+    public var statistics: HNSWIndexStatistics {
+        lock.withReadLock { graph.indexStatistics }
+    }
+
+    /// Rewires the graph around deleted elements now and frees their memory
+    /// for reuse. Deletions are purged automatically once they reach 1% of
+    /// the count; this forces it. Takes the lock exclusively.
+    /// - Complexity: O(n · m).
+    public func purgeDeleted() {
+        lock.withWriteLock { graph.purgeDeleted() }
+    }
+
     // MARK: - Persistence
 
     /// Returns a copy of the whole graph with nodes renumbered densely. Takes

@@ -24,11 +24,14 @@ extension Collection {
     func scheduleCompactionIfNeeded() {
         guard storeOptions.automaticMaintenance, needsCompaction() else { return }
         let alreadyScheduled = lock.writing { () -> Bool in
-            defer { compactionScheduled = true }
-            return compactionScheduled
+            if compactionScheduled { return true }
+            compactionScheduled = true
+            maintenanceTasks += 1
+            return false
         }
         guard !alreadyScheduled else { return }
         maintenanceQueue.async { [self] in
+            defer { lock.writing { maintenanceTasks -= 1 } }
             lock.writing { compactionScheduled = false }
             guard needsCompaction() else { return }
             do {
@@ -71,6 +74,7 @@ extension Collection {
         do {
             var base = inputs[largest].index.exportGraph()
             base.configuration = Self.configuration(for: options)
+            _ = GraphReachability.connectUnreachableNodes(&base)
             merged = try HNSWIndex(snapshot: base)
         } catch {
             throw StorageError.index("copying segment \(inputs[largest].number) for compaction failed: \(error)")
@@ -94,7 +98,8 @@ extension Collection {
         }
 
         let result = IndexSource(number: number, index: merged, attributes: attributes, isDurable: false)
-        let snapshot = merged.exportGraph()
+        var snapshot = merged.exportGraph()
+        _ = GraphReachability.connectUnreachableNodes(&snapshot)
         let path = directory + "/" + Manifest.SegmentEntry.fileName(number: number)
         FileSystem.remove(path)
         result.fileSize = try SegmentWriter.write(snapshot: snapshot, attributes: snapshot.ids.map { attributes[$0] },

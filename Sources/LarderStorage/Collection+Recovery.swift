@@ -42,6 +42,9 @@ extension Collection {
         }
         try collection.replayWAL(from: manifest.walGeneration)
         collection.removeUnlistedFiles(manifest)
+        // Work that a crash interrupted restarts now instead of waiting for the next write.
+        collection.lock.writing { collection.freezeMemtableIfFull() }
+        collection.scheduleCompactionIfNeeded()
         return collection
     }
 

@@ -33,9 +33,11 @@ extension Collection {
         memtable = newMemtable()
     }
 
+    /// Queues `sealFrozenSources()` unless a queued task will already run it. Call with the write lock held.
     func scheduleSeal() {
         guard !sealScheduled else { return }
         sealScheduled = true
+        maintenanceTasks += 1
         maintenanceQueue.async { [self] in
             lock.writing { sealScheduled = false }
             do {
@@ -45,6 +47,7 @@ extension Collection {
                              ["error": "\(error)"])
             }
             scheduleCompactionIfNeeded()
+            lock.writing { maintenanceTasks -= 1 }
         }
     }
 
@@ -55,7 +58,8 @@ extension Collection {
     /// maintenance queue; reads and writes continue meanwhile.
     func sealFrozenSources() throws {
         while let frozen = lock.reading({ sources.first { !$0.isDurable } }) {
-            let snapshot = frozen.index.exportGraph()
+            var snapshot = frozen.index.exportGraph()
+            _ = GraphReachability.connectUnreachableNodes(&snapshot)
             let attributes = lock.reading { snapshot.ids.map { frozen.attributes[$0] } }
             let path = directory + "/" + Manifest.SegmentEntry.fileName(number: frozen.number)
             FileSystem.remove(path)
@@ -106,7 +110,8 @@ extension Collection {
         removeUnlistedFiles(manifest)
     }
 
-    /// Removes WAL generations older than the manifest's and segment files it does not list.
+    /// Removes WAL generations older than the manifest's, segment files it does not
+    /// list and temporary files.
     /// Call with `manifestLock` held.
     func removeUnlistedFiles(_ manifest: Manifest) {
         let listed = Set(manifest.segments.map(\.fileName))
@@ -115,6 +120,9 @@ extension Collection {
             if let generation = Self.walGeneration(fileName: file), generation < manifest.walGeneration {
                 FileSystem.remove(directory + "/" + file)
             } else if file.hasSuffix(".lseg"), !listed.contains(file), !frozen.contains(file) {
+                FileSystem.remove(directory + "/" + file)
+            } else if file.hasSuffix(".tmp") {
+                // Left by a crash inside FileSystem.writeAtomically.
                 FileSystem.remove(directory + "/" + file)
             }
         }

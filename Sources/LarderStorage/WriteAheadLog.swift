@@ -6,8 +6,8 @@ public enum FsyncPolicy: String, Sendable, CaseIterable {
     /// Fsync before acknowledging each write. Concurrent writers share one fsync
     /// (group commit), so throughput grows with the number of writers.
     case always
-    /// Fsync once a second in the background; a crash of the machine (not only
-    /// the process) can lose up to about one second of acknowledged writes.
+    /// Fsync once a second in the background. A crash of the machine (not only
+    /// of the process) can lose about the last second of acknowledged writes.
     case everysec
     /// Leave flushing to the operating system; `close()` and `checkpoint()` still fsync.
     case no
@@ -57,19 +57,19 @@ final class WriteAheadLog: @unchecked Sendable {
 
     private static func openFile(directory: String, generation: UInt64, validLength: Int?) throws -> (FileDescriptor, Int) {
         let path = Self.path(directory: directory, generation: generation)
-        let exists = FileSystem.fileExists(path)
-        let file = try FileDescriptor.openForAppending(path, create: true)
-        if exists, let validLength {
+        if FileSystem.fileExists(path), let validLength {
+            let file = try FileDescriptor.openForAppending(path, create: false)
             if try file.size() != validLength { try file.truncate(to: validLength) }
             try file.seek(to: validLength)
             return (file, validLength)
         }
-        try file.truncate(to: 0)
+        // The header goes in through an atomic rename, so a crash or a full disk
+        // never leaves a WAL file without a complete header.
         let header = WALFileHeader(generation: generation).encoded()
-        try file.write(header)
-        try file.sync()
-        try FileSystem.syncDirectory(directory)
-        return (file, header.count)
+        try FileSystem.writeAtomically(header, to: path)
+        let created = try FileDescriptor.openForAppending(path, create: false)
+        try created.seek(to: header.count)
+        return (created, header.count)
     }
 
     /// Current file's path and size; snapshots copy this prefix.
@@ -84,8 +84,8 @@ final class WriteAheadLog: @unchecked Sendable {
     /// Appends `record` and returns a ticket for `waitUntilDurable(_:)`.
     ///
     /// On a failed write the file is truncated back to where the record began,
-    /// so no partial record sits in front of later ones; if even that fails,
-    /// the log disables itself and every later append throws.
+    /// so no partial record sits in front of later ones. If the truncation fails
+    /// too, the log disables itself and every later append throws.
     func append(_ record: WALRecord) throws -> UInt64 {
         let bytes = record.encoded()
         condition.lock()

@@ -73,13 +73,6 @@ final class DataReaderTests: XCTestCase {
         XCTAssertEqual(WeakPairing.matches(photos: photos, recipes: recipes), [[0, 3], [2], [4], []])
     }
 
-    func testVocabularyOrderAndMinimumCount() {
-        let sentences = [["<start>", "salt", "and", "pepper", "<end>"], ["salt", "the", "water"], ["and", "salt"]]
-        XCTAssertEqual(VocabularyBuilder.tokens(counting: sentences, minimumCount: 2),
-                       ["<pad>", "<start>", "<end>", "salt", "and", "<unk>"])
-        XCTAssertEqual(VocabularyBuilder.tokens(counting: sentences, minimumCount: 1).count, 3 + 5 + 1)
-    }
-
     func testSharedDataFilesRead() throws {
         let data = try SharedData.require()
         let pairs = try DataReader.recipes(jsonLines: data.appendingPathComponent("pairs.jsonl"))

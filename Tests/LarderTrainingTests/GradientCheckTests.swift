@@ -1,3 +1,4 @@
+import LarderModels
 import LarderTensor
 @testable import LarderTraining
 import XCTest

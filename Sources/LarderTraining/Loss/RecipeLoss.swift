@@ -1,7 +1,4 @@
-/// The parts of a recipe that the recipe encoder encodes separately.
-public enum RecipeComponent: String, CaseIterable, Sendable, Codable {
-    case title, ingredients, instructions
-}
+import LarderModels
 
 /// The self-supervised recipe loss of Salvador et al. (CVPR 2021): for each
 /// ordered pair of distinct components (source, target), the source's vector

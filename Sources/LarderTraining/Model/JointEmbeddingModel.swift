@@ -1,52 +1,6 @@
 import Foundation
+import LarderModels
 import LarderTensor
-
-/// Sizes of the joint embedding model of Salvador et al. (CVPR 2021). The
-/// paper's model: hidden 512, 4 heads, 2 layers, feed-forward 2048, output 1024.
-public struct ModelSizes: Sendable, Equatable, Codable {
-    /// Number of tokens in the vocabulary.
-    public var vocabularySize: Int
-    /// Width of word embeddings, transformer layers and component vectors.
-    public var hiddenSize: Int
-    /// Attention heads per transformer layer.
-    public var headCount: Int
-    /// Layers per transformer encoder.
-    public var layerCount: Int
-    /// Width of each layer's feed-forward block.
-    public var feedForwardSize: Int
-    /// Width of the shared image-recipe embedding.
-    public var outputSize: Int
-    /// Length of the learned positional embeddings (tokens per sentence and sentences per list).
-    public var maximumPositions: Int
-    /// Width of the frozen image backbone's features.
-    public var imageFeatureSize: Int
-
-    /// Creates a set of sizes.
-    public init(vocabularySize: Int, hiddenSize: Int, headCount: Int, layerCount: Int, feedForwardSize: Int,
-                outputSize: Int, maximumPositions: Int = 50, imageFeatureSize: Int) {
-        self.vocabularySize = vocabularySize
-        self.hiddenSize = hiddenSize
-        self.headCount = headCount
-        self.layerCount = layerCount
-        self.feedForwardSize = feedForwardSize
-        self.outputSize = outputSize
-        self.maximumPositions = maximumPositions
-        self.imageFeatureSize = imageFeatureSize
-    }
-
-    /// Checks that every size is positive and the hidden size splits into heads.
-    public func validate() throws {
-        let values = [("vocabularySize", vocabularySize), ("hiddenSize", hiddenSize), ("headCount", headCount),
-                      ("layerCount", layerCount), ("feedForwardSize", feedForwardSize), ("outputSize", outputSize),
-                      ("maximumPositions", maximumPositions), ("imageFeatureSize", imageFeatureSize)]
-        for (name, value) in values where value < 1 {
-            throw ModelError.invalidConfiguration("\(name) is \(value); it must be at least 1")
-        }
-        guard hiddenSize % headCount == 0 else {
-            throw ModelError.invalidConfiguration("hiddenSize \(hiddenSize) is not a multiple of headCount \(headCount)")
-        }
-    }
-}
 
 /// The trainable form of the recipe encoder, the projection heads of the
 /// self-supervised recipe loss and the image projection, built from
@@ -63,17 +17,25 @@ public struct ModelSizes: Sendable, Equatable, Codable {
 /// Image side: a linear layer on frozen backbone features, then tanh.
 /// Dropout is not applied.
 public final class JointEmbeddingModel {
-    /// The model's sizes.
-    public let sizes: ModelSizes
+    /// The recipe encoder's sizes.
+    public let sizes: RecipeEncoderConfiguration
+    /// Width of the frozen image backbone's features.
+    public let imageFeatureSize: Int
     /// Every trainable tensor.
     public let parameters: ParameterStore
 
     static let textPrefix = "text_encoder."
 
     /// Creates a model with PyTorch's default initialisation drawn from `seed`.
-    public init(sizes: ModelSizes, seed: UInt64) throws {
-        try sizes.validate()
+    /// - Throws: `ModelError.invalidConfiguration` for a non-positive size or
+    ///   a hidden size that does not split into the heads.
+    public init(sizes: RecipeEncoderConfiguration, imageFeatureSize: Int, seed: UInt64) throws {
+        if let failure = sizes.validationFailure() { throw ModelError.invalidConfiguration(failure) }
+        guard imageFeatureSize > 0 else {
+            throw ModelError.invalidConfiguration("imageFeatureSize must be positive, got \(imageFeatureSize)")
+        }
         self.sizes = sizes
+        self.imageFeatureSize = imageFeatureSize
         parameters = ParameterStore()
         var generator = SplitMix64(seed: seed)
         let hidden = sizes.hiddenSize
@@ -91,7 +53,7 @@ public final class JointEmbeddingModel {
                 parameters.addLinear(Self.projectorName(from: source, to: target), inputs: hidden, outputs: hidden, &generator)
             }
         }
-        parameters.addLinear("image_encoder.fc", inputs: sizes.imageFeatureSize, outputs: sizes.outputSize, &generator)
+        parameters.addLinear("image_encoder.fc", inputs: imageFeatureSize, outputs: sizes.outputSize, &generator)
     }
 
     /// Name of the projection head from `source`'s space to `target`'s.
@@ -102,9 +64,9 @@ public final class JointEmbeddingModel {
     private func addTransformer(_ prefix: String, _ generator: inout SplitMix64) {
         let hidden = sizes.hiddenSize
         // Xavier normal: std = sqrt(2 / (fan_in + fan_out)).
-        let positionDeviation = (2 / Float(sizes.maximumPositions + hidden)).squareRoot()
+        let positionDeviation = (2 / Float(sizes.positionCount + hidden)).squareRoot()
         parameters.add(prefix + ".pos_encoder.weight",
-                       ParameterStore.normal([sizes.maximumPositions, hidden], deviation: positionDeviation, &generator))
+                       ParameterStore.normal([sizes.positionCount, hidden], deviation: positionDeviation, &generator))
         for layer in 0..<sizes.layerCount {
             let name = prefix + ".tf.layers.\(layer)"
             // nn.MultiheadAttention: Xavier uniform packed projection, zero biases.
@@ -174,8 +136,8 @@ public final class JointEmbeddingModel {
     /// Positional embeddings, the encoder layers, then masked mean pooling.
     private func transform(_ input: Variable, mask: [Bool], prefix: String) -> Variable {
         let length = input.shape[1]
-        precondition(length <= sizes.maximumPositions,
-                     "sequence of \(length) exceeds the \(sizes.maximumPositions) learned positions")
+        precondition(length <= sizes.positionCount,
+                     "sequence of \(length) exceeds the \(sizes.positionCount) learned positions")
         let positions = parameters[prefix + ".pos_encoder.weight"].slicedRows(0..<length)
         var hidden = input.adding(positions)
         for layer in 0..<sizes.layerCount {

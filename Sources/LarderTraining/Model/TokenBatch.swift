@@ -1,20 +1,4 @@
-/// A recipe as token ids: the title one sentence, the ingredients and the
-/// instructions lists of sentences. Id 0 is padding and never appears inside.
-public struct TokenizedRecipe: Sendable, Equatable, Codable {
-    /// Title token ids.
-    public var title: [Int32]
-    /// One token id list per ingredient line.
-    public var ingredients: [[Int32]]
-    /// One token id list per instruction sentence.
-    public var instructions: [[Int32]]
-
-    /// Creates a tokenized recipe.
-    public init(title: [Int32], ingredients: [[Int32]], instructions: [[Int32]]) {
-        self.title = title
-        self.ingredients = ingredients
-        self.instructions = instructions
-    }
-}
+import LarderText
 
 /// Token ids of a batch of recipes padded with 0 to rectangular shapes:
 /// titles `[batch, titleLength]`, ingredients and instructions
@@ -48,21 +32,21 @@ public struct TokenBatch: Sendable, Equatable {
         titleLength = max(recipes.map(\.title.count).max() ?? 0, 1)
         var titles = [Int32](repeating: 0, count: count * titleLength)
         for (row, recipe) in recipes.enumerated() {
-            for (column, id) in recipe.title.enumerated() { titles[row * titleLength + column] = id }
+            for (column, id) in recipe.title.enumerated() { titles[row * titleLength + column] = Int32(id) }
         }
         titleIDs = titles
         ingredients = Self.pad(recipes.map(\.ingredients))
         instructions = Self.pad(recipes.map(\.instructions))
     }
 
-    private static func pad(_ lists: [[[Int32]]]) -> Nested {
+    private static func pad(_ lists: [[[Int]]]) -> Nested {
         let sentences = max(lists.map(\.count).max() ?? 0, 1)
         let length = max(lists.flatMap { $0.map(\.count) }.max() ?? 0, 1)
         var ids = [Int32](repeating: 0, count: lists.count * sentences * length)
         for (row, list) in lists.enumerated() {
             for (sentence, tokens) in list.enumerated() {
                 let base = (row * sentences + sentence) * length
-                for (position, id) in tokens.enumerated() { ids[base + position] = id }
+                for (position, id) in tokens.enumerated() { ids[base + position] = Int32(id) }
             }
         }
         return Nested(ids: ids, sentences: sentences, length: length)

@@ -1,0 +1,75 @@
+import Foundation
+import LarderArguments
+import LarderLog
+import LarderRESP
+import LarderServer
+
+/// `larder serve`: runs the RESP server until SIGTERM, SIGINT or SHUTDOWN.
+enum ServeCommand: Subcommand {
+    static let name = "serve"
+    static let summary = "Run the RESP server with the Redis vector-set commands."
+    /// Default port: Redis's 6379 plus 1000, so both can run side by side.
+    static let defaultPort = "7379"
+
+    static var spec: CommandSpec {
+        var spec = CommandSpec(name: name, summary: summary)
+        spec.option("port", metavar: "PORT", help: "TCP port to listen on (0 picks a free port).", default: defaultPort)
+        spec.option("bind", metavar: "ADDR", help: "Address to bind; non-loopback needs --requirepass or --unprotected.",
+                    default: "127.0.0.1")
+        spec.option("dir", metavar: "DIR", help: "Data directory holding every vector set.")
+        spec.flag("in-memory", help: "Keep vector sets in memory only, with exact search (nothing is written).")
+        spec.option("requirepass", metavar: "SECRET", help: "Password clients must send with AUTH or HELLO.")
+        spec.flag("unprotected", help: "Allow binding a non-loopback address without a password.")
+        spec.option("appendfsync", metavar: "POLICY", help: "WAL fsync policy: always, everysec or no.", default: "everysec")
+        spec.option("io-threads", metavar: "N", help: "Event-loop threads (default: one per core).")
+        spec.option("workers", metavar: "N", help: "Threads running index commands (default: one per core).")
+        spec.option("maxclients", metavar: "N", help: "Most clients connected at once.", default: "10000")
+        spec.option("timeout", metavar: "SECONDS", help: "Close clients idle this long; 0 never does.", default: "0")
+        spec.option("max-bulk-length", metavar: "BYTES", help: "Largest bulk string accepted (photos included).",
+                    default: "67108864")
+        spec.option("max-output-buffer", metavar: "BYTES", help: "Reply bytes queued for a client before it is "
+                    + "disconnected.", default: "67108864")
+        spec.option("slowlog-micros", metavar: "MICROS", help: "Log commands slower than this many microseconds.",
+                    default: "10000")
+        declareEncoderOptions(in: &spec)
+        return spec
+    }
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try spec.parse(arguments)
+        var configuration = ServerConfiguration()
+        configuration.port = try parsed.integer("port", in: 0...65535) ?? 7379
+        configuration.host = parsed.string("bind") ?? "127.0.0.1"
+        configuration.requirePass = parsed.string("requirepass")
+        configuration.allowUnprotected = parsed.flag("unprotected")
+        configuration.appendFsync = try parsed.choice("appendfsync", from: ["always", "everysec", "no"]) ?? "everysec"
+        if let threads = try parsed.integer("io-threads", in: 1...256) { configuration.ioThreads = threads }
+        if let workers = try parsed.integer("workers", in: 1...1024) { configuration.workerThreads = workers }
+        configuration.maxClients = try parsed.integer("maxclients", in: 1...1_000_000) ?? 10_000
+        configuration.idleTimeout = try parsed.double("timeout") ?? 0
+        configuration.limits.maxBulkLength = try parsed.integer("max-bulk-length", in: 1024...(1 << 31)) ?? 64 << 20
+        configuration.limits.maxQueryBuffer = max(configuration.limits.maxQueryBuffer,
+                                                  configuration.limits.maxBulkLength * 2)
+        configuration.maxOutputBuffer = try parsed.integer("max-output-buffer", in: 1024...Int.max) ?? 64 << 20
+        configuration.slowLogThresholdMicros = try parsed.integer("slowlog-micros", in: 0...Int.max) ?? 10_000
+
+        let keyspace: VectorKeyspace
+        if parsed.flag("in-memory") {
+            keyspace = MemoryKeyspace()
+        } else {
+            guard let directory = parsed.string("dir") else {
+                throw ArgumentError.missingRequired("dir")
+            }
+            configuration.dataDirectory = directory
+            keyspace = try StorageKeyspace(directory: URL(fileURLWithPath: directory),
+                                           appendFsync: configuration.appendFsync)
+        }
+
+        let encoder = try makeEncoder(parsed)
+        let server = LarderServer(configuration: configuration, keyspace: keyspace, encoder: encoder)
+        server.installSignalHandlers()
+        try server.start()
+        try server.waitUntilStopped()
+        return 0
+    }
+}

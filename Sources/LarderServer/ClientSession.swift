@@ -1,0 +1,148 @@
+import LarderLog
+import LarderNet
+import LarderRESP
+
+/// The server side of one connection: parses requests, dispatches them in
+/// order and writes the replies.
+///
+/// Commands flagged `runsOnLoop` run on the connection's I/O thread. Others
+/// go to the worker pool; while one runs, the session stops reading and
+/// queues nothing else, so replies keep the order of the requests and a
+/// pipelining client cannot buffer without bound. Everything here runs on the
+/// connection's loop thread.
+final class ClientSession: ConnectionHandler, @unchecked Sendable {
+    let server: LarderServer
+    private(set) weak var connection: Connection?
+    private var parser: RESPRequestParser
+    var version: RESPVersion = .resp2
+    var isAuthenticated: Bool
+    var clientName: String?
+    private var busy = false
+    private var requestCount = 0
+    /// Set by QUIT: close once the reply is sent.
+    var closeAfterReply = false
+    let connectionID: UInt64
+    let peer: String
+
+    init(server: LarderServer, connection: Connection) {
+        self.server = server
+        self.connection = connection
+        self.connectionID = connection.id
+        self.peer = connection.peer
+        parser = RESPRequestParser(limits: server.configuration.limits)
+        isAuthenticated = server.configuration.requirePass == nil
+    }
+
+    // MARK: - ConnectionHandler
+
+    func connectionDidOpen(_ connection: Connection) {
+        server.logger.debug("client connected", ["client": peer, "id": "\(connectionID)"])
+    }
+
+    func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer) {
+        parser.append(bytes)
+        processRequests()
+    }
+
+    func connectionDidClose(_ connection: Connection, reason: CloseReason) {
+        if reason == .outputLimit {
+            server.logClientError("client disconnected: output buffer over \(server.configuration.maxOutputBuffer) bytes",
+                                  ["client": peer, "id": "\(connectionID)"])
+        } else {
+            server.logger.debug("client disconnected", ["client": peer, "id": "\(connectionID)", "reason": "\(reason)"])
+        }
+    }
+
+    // MARK: - Dispatch
+
+    private func processRequests() {
+        guard let connection else { return }
+        while !busy, !connection.isClosed, !closeAfterReply {
+            let request: RESPRequest?
+            do {
+                request = try parser.next()
+            } catch let error as RESPProtocolError {
+                server.statistics.recordProtocolError()
+                server.logClientError("protocol error; closing connection",
+                                      ["client": peer, "id": "\(connectionID)", "error": error.description])
+                send(.error("ERR \(error.description)"), version: version)
+                connection.close()
+                return
+            } catch {
+                connection.abort(reason: .requested)
+                return
+            }
+            guard let request else { break }
+            dispatch(request)
+        }
+        if closeAfterReply { connection.close() }
+        connection.flush()
+    }
+
+    private func dispatch(_ request: RESPRequest) {
+        requestCount += 1
+        let requestID = "\(connectionID)-\(requestCount)"
+        let name = request.commandName
+
+        guard let spec = server.commands.spec(for: name) else {
+            let shown = request.arguments.dropFirst().map { String(decoding: $0, as: UTF8.self) }
+            reject(CommandError.unknownCommand(String(decoding: request.arguments[0], as: UTF8.self), arguments: shown),
+                   requestID: requestID)
+            return
+        }
+        guard spec.acceptsArgumentCount(request.arguments.count) else {
+            reject(.wrongArgumentCount(command: name), requestID: requestID)
+            return
+        }
+        guard isAuthenticated || spec.flags.contains(.noAuth) else {
+            reject(.noAuthentication, requestID: requestID)
+            return
+        }
+
+        var context = CommandContext(server: server, session: self, arguments: CommandArguments(request.arguments),
+                                     version: version, requestID: requestID)
+        if spec.flags.contains(.runsOnLoop) {
+            let reply = server.execute(spec, &context, client: peer)
+            send(reply, version: version)
+            return
+        }
+        runOnWorker(spec, context, client: peer)
+    }
+
+    private func runOnWorker(_ spec: CommandSpec, _ context: CommandContext, client: String) {
+        guard let connection else { return }
+        busy = true
+        connection.isBusy = true
+        connection.setReading(false)
+        server.statistics.beginCommand()
+        let server = self.server
+        let version = context.version
+        nonisolated(unsafe) var context = context
+        server.workers.submit { [self] in
+            let reply = server.execute(spec, &context, client: client)
+            let bytes = RESPEncoder(version: version).encode(reply)
+            connection.loop.execute { [self] in
+                server.statistics.endCommand()
+                self.busy = false
+                guard !connection.isClosed else { return }
+                connection.isBusy = false
+                connection.write(bytes)
+                connection.setReading(true)
+                self.processRequests()
+            }
+        }
+    }
+
+    private func reject(_ error: CommandError, requestID: String) {
+        server.statistics.recordCommand("(rejected)", micros: 0, failed: true)
+        server.logClientError("command rejected", ["client": peer, "request": requestID, "error": error.description])
+        send(.error(error.description), version: version)
+    }
+
+    private func send(_ reply: RESPValue, version: RESPVersion) {
+        guard let connection else { return }
+        var bytes: [UInt8] = []
+        RESPEncoder(version: version).encode(reply, into: &bytes)
+        connection.write(bytes)
+    }
+}

@@ -1,0 +1,74 @@
+import LarderRESP
+
+/// Properties of a command that the dispatcher acts on.
+struct CommandFlags: OptionSet, Sendable {
+    let rawValue: Int
+    /// Cheap and touches only the connection or counters: runs on the I/O thread.
+    static let runsOnLoop = CommandFlags(rawValue: 1)
+    /// Allowed before AUTH when a password is set.
+    static let noAuth = CommandFlags(rawValue: 2)
+    /// Changes data.
+    static let write = CommandFlags(rawValue: 4)
+}
+
+/// What a command handler sees: the arguments, the connection's state and the server.
+struct CommandContext {
+    let server: LarderServer
+    /// The connection's session. Only `runsOnLoop` commands may change it.
+    let session: ClientSession
+    var arguments: CommandArguments
+    /// Protocol version of the connection when the command started.
+    let version: RESPVersion
+    /// Id naming this request in log lines: `<connection id>-<request number>`.
+    let requestID: String
+}
+
+/// One command: its name, arity in the Redis convention (N exactly N
+/// arguments including the name, -N at least N), flags, key positions for
+/// COMMAND, and handler.
+struct CommandSpec: Sendable {
+    let name: String
+    let arity: Int
+    let flags: CommandFlags
+    let firstKey: Int
+    let summary: String
+    let handler: @Sendable (inout CommandContext) throws -> RESPValue
+
+    func acceptsArgumentCount(_ count: Int) -> Bool {
+        arity >= 0 ? count == arity : count >= -arity
+    }
+
+    /// The COMMAND reply entry: name, arity, flags, first key, last key, step.
+    var info: RESPValue {
+        var flagNames: [RESPValue] = []
+        if flags.contains(.write) { flagNames.append(.simpleString("write")) } else { flagNames.append(.simpleString("readonly")) }
+        if flags.contains(.runsOnLoop) { flagNames.append(.simpleString("fast")) }
+        if flags.contains(.noAuth) { flagNames.append(.simpleString("no_auth")) }
+        return .array([.bulk(name.lowercased()), .integer(Int64(arity)), .set(flagNames),
+                       .integer(Int64(firstKey)), .integer(Int64(firstKey)), .integer(firstKey > 0 ? 1 : 0)])
+    }
+}
+
+/// Every command the server knows, by upper-case name.
+struct CommandTable: Sendable {
+    private(set) var specs: [String: CommandSpec] = [:]
+
+    mutating func register(_ name: String, arity: Int, flags: CommandFlags = [], firstKey: Int = 0, summary: String,
+                           _ handler: @escaping @Sendable (inout CommandContext) throws -> RESPValue) {
+        specs[name] = CommandSpec(name: name, arity: arity, flags: flags, firstKey: firstKey, summary: summary,
+                                  handler: handler)
+    }
+
+    func spec(for name: String) -> CommandSpec? { specs[name] }
+
+    /// The table of every command, built once per server.
+    static func standard() -> CommandTable {
+        var table = CommandTable()
+        table.registerConnectionCommands()
+        table.registerServerCommands()
+        table.registerVectorWriteCommands()
+        table.registerVectorSearchCommand()
+        table.registerVectorReadCommands()
+        return table
+    }
+}

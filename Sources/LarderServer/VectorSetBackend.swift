@@ -1,0 +1,118 @@
+import LarderRESP
+import LarderHNSW
+import LarderVector
+
+/// How a vector set stores its vectors, chosen by the first VADD
+/// (`NOQUANT`, `Q8` or `BIN`, as in Redis vector sets).
+public enum VectorSetQuantization: String, Sendable, CaseIterable {
+    case noquant = "f32"
+    case q8 = "int8"
+    case binary = "bin"
+
+    /// The index encoding this mode maps to.
+    public var vectorQuantization: VectorQuantization {
+        switch self {
+        case .noquant: return .none
+        case .q8: return .int8
+        case .binary: return .binary
+        }
+    }
+
+    /// The mode of an index encoding.
+    public init(_ quantization: VectorQuantization) {
+        switch quantization {
+        case .none: self = .noquant
+        case .int8: self = .q8
+        case .binary: self = .binary
+        }
+    }
+}
+
+/// Parameters of a new vector set, taken from the VADD that creates it.
+public struct VectorSetOptions: Sendable, Equatable {
+    /// Number of components of every vector.
+    public var dimension: Int
+    /// Vector encoding.
+    public var quantization: VectorSetQuantization
+    /// HNSW links per node (`M`).
+    public var m: Int
+    /// HNSW candidate list size while inserting (`EF` of VADD).
+    public var efConstruction: Int
+
+    public init(dimension: Int, quantization: VectorSetQuantization = .q8, m: Int = 16, efConstruction: Int = 200) {
+        self.dimension = dimension
+        self.quantization = quantization
+        self.m = m
+        self.efConstruction = efConstruction
+    }
+}
+
+/// One VSIM result.
+public struct VectorSetHit: Sendable, Equatable {
+    /// The element's name.
+    public var element: String
+    /// Redis score: `(1 + cos) / 2`, 1 for identical vectors, 0 for opposite ones.
+    public var similarity: Double
+
+    public init(element: String, similarity: Double) {
+        self.element = element
+        self.similarity = similarity
+    }
+
+    /// A hit from the index.
+    public init(_ hit: SearchHit) {
+        self.init(element: hit.id, similarity: Double(hit.similarity))
+    }
+}
+
+/// One vector set (a Redis key holding elements with a vector and optional
+/// JSON attributes). Implementations are safe to call from several threads.
+public protocol VectorSet: AnyObject, Sendable {
+    /// The options the set was created with.
+    var options: VectorSetOptions { get }
+    /// Number of elements.
+    var count: Int { get }
+    /// Inserts or replaces an element; returns true when it was new. Returns
+    /// once the write is as durable as the server's fsync policy asks.
+    func add(element: String, vector: [Float], attributes: String?) throws -> Bool
+    /// Removes an element; returns false when it was absent.
+    func remove(element: String) throws -> Bool
+    /// Replaces (or with nil, deletes) the attributes; returns false when the element is absent.
+    func setAttributes(element: String, json: String?) throws -> Bool
+    /// The element's attributes as JSON text, or nil.
+    func attributes(element: String) -> String?
+    /// The element's vector as added (up to rounding), or nil when absent.
+    func vector(element: String) -> [Float]?
+    /// Whether the element exists.
+    func contains(element: String) -> Bool
+    /// The `count` elements most similar to `query`, most similar first.
+    /// `exact` scans every element; `filter` is called with each candidate's
+    /// name and attributes and must not call back into the set.
+    func search(_ query: [Float], count: Int, ef: Int, filter: ((String, String?) -> Bool)?,
+                exact: Bool) throws -> [VectorSetHit]
+    /// Up to `count` distinct random elements.
+    func randomElements(count: Int) -> [String]
+    /// The element's graph neighbours per layer, layer 0 first, with similarities; nil when absent.
+    func links(element: String) -> [[VectorSetHit]]?
+    /// Extra VINFO fields beyond those derived from `options` and `count`.
+    func infoFields() -> [(String, RESPValue)]
+}
+
+/// Every vector set of a server, by key. Implementations are safe to call
+/// from several threads.
+public protocol VectorKeyspace: AnyObject, Sendable {
+    /// The set stored under `key`, or nil.
+    func vectorSet(_ key: String) -> VectorSet?
+    /// The set under `key`, created with `options` when absent; creation and lookup are atomic.
+    func vectorSet(_ key: String, creatingWith options: VectorSetOptions) throws -> VectorSet
+    /// Deletes the set under `key`; returns false when absent.
+    func drop(_ key: String) throws -> Bool
+    /// Every key, in no particular order.
+    var keys: [String] { get }
+    /// Writes a checkpoint of every set (SAVE).
+    func save() throws
+    /// Flushes pending writes and releases files; called once at shutdown.
+    func close() throws
+    /// `key=value` lines for INFO persistence.
+    func persistenceInfo() -> [(String, String)]
+}
