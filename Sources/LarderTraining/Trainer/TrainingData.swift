@@ -32,11 +32,11 @@ public struct TrainingData: Sendable {
     /// Width of the image features.
     public var imageFeatureSize: Int
 
-    /// Splits `pairs` with a seeded shuffle (the first `heldOutFraction` of
-    /// the shuffled order is held out), drops text-only recipes whose id is
-    /// any pair's id, builds the vocabulary from the training text only
-    /// (held-out recipes never add words), tokenizes, and looks up every
-    /// pair's first photo in `features`.
+    /// Prepares a run's data. It splits `pairs` with a seeded shuffle, holding
+    /// out the first `heldOutFraction` of the shuffled order, and drops
+    /// text-only recipes whose id is any pair's id. It builds the vocabulary
+    /// from the training pairs and the text-only recipes (held-out recipes never
+    /// add words), tokenizes, and looks up every pair's first photo in `features`.
     /// - Parameter imageRoot: folder that photo paths are relative to.
     public static func prepare(pairs: [RecipeRecord], textOnly: [RecipeRecord], imageRoot: URL,
                                configuration: TrainingConfiguration, limits: TextLimits = TextLimits(),
@@ -53,12 +53,15 @@ public struct TrainingData: Sendable {
         let train = order.dropFirst(heldOutCount).map { photographed[$0] }
 
         let pairIDs = Set(pairs.map(\.id))
-        var extra = configuration.useTextOnlyRecipes ? textOnly.filter { !pairIDs.contains($0.id) } : []
-        if let limit = configuration.maximumTextOnlyRecipes, extra.count > limit {
-            extra = Array(extra.shuffled(using: &generator).prefix(limit))
+        var candidates = textOnly.filter { !pairIDs.contains($0.id) }
+        if let limit = configuration.maximumTextOnlyRecipes, candidates.count > limit {
+            candidates = Array(candidates.shuffled(using: &generator).prefix(limit))
         }
+        // The text-only recipes add words to the vocabulary even when they are not trained on,
+        // so that runs with and without them (the paper's ablation) share one vocabulary.
+        let extra = configuration.useTextOnlyRecipes ? candidates : []
 
-        let trainingText = (train + extra).lazy.flatMap { recipe in
+        let trainingText = (train + candidates).lazy.flatMap { recipe in
             ([recipe.title] + recipe.ingredients.prefix(limits.maxIngredients)
                 + recipe.instructions.prefix(limits.maxInstructions)).map { WordTokenizer.tokenize($0.lowercased()) }
         }

@@ -4,15 +4,15 @@ import LarderModels
 import LarderTensor
 import LarderWeights
 
-/// One `larder train` run from a data folder to a model file: reads the
-/// data, prepares features and vocabulary, trains with validation after each
-/// epoch, saves the best model by R@1, and checkpoints every epoch so an
-/// interrupted run resumes where it stopped.
+/// One `larder train` run from a data folder to a model file. It reads the
+/// data, prepares features and vocabulary, and trains with validation after
+/// each epoch. It saves the best model by R@1 and checkpoints every epoch, so
+/// an interrupted run resumes where it stopped.
 public struct TrainingRun {
     /// Data folder with `pairs.jsonl`, optionally `recipes.jsonl` (text-only
     /// recipes), and the photos that `pairs.jsonl` names, relative to it.
     public var dataDirectory: URL
-    /// Where the best model is written.
+    /// Path of the model file that receives the best epoch.
     public var output: URL
     /// The run's configuration.
     public var configuration: TrainingConfiguration
@@ -61,7 +61,7 @@ public struct TrainingRun {
         let recipesURL = dataDirectory.appendingPathComponent("recipes.jsonl")
         let pairs = try DataReader.recipes(jsonLines: pairsURL)
         var textOnly: [RecipeRecord] = []
-        if configuration.useTextOnlyRecipes, FileManager.default.fileExists(atPath: recipesURL.path) {
+        if FileManager.default.fileExists(atPath: recipesURL.path) {
             textOnly = try DataReader.recipes(jsonLines: recipesURL)
         }
         logger.info("read data", ["pairs": "\(pairs.count)", "text_only": "\(textOnly.count)",
