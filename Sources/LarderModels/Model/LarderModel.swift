@@ -15,6 +15,16 @@ public struct LarderModel: Sendable {
     public static let vocabularyKey = "larder.vocabulary"
     /// Prefix of the image backbone's tensors.
     public static let imageBackbonePrefix = "image_encoder.backbone."
+    /// Where commands look for the model when no path is given, relative to the working directory.
+    public static let defaultPath = "models/larder-default.safetensors"
+    /// Environment variable that overrides `defaultPath`.
+    public static let pathEnvironmentVariable = "LARDER_MODEL"
+
+    /// Returns `$LARDER_MODEL` when set and not empty, else `defaultPath`.
+    public static func resolvedDefaultPath() -> String {
+        let override = ProcessInfo.processInfo.environment[pathEnvironmentVariable] ?? ""
+        return override.isEmpty ? defaultPath : override
+    }
 
     /// Sizes and limits.
     public let configuration: ModelConfiguration
