@@ -116,7 +116,8 @@ let package = Package(
                                    "LarderTestSupport"]),
         .testTarget(name: "LarderTrainingTests",
                     dependencies: ["LarderTraining", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
-        .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
+        .testTarget(name: "LarderCLITests",
+                    dependencies: ["LarderClient", "LarderRESP", "LarderTraining", "LarderTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

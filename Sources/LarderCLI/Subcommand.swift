@@ -21,6 +21,7 @@ let allSubcommands: [any Subcommand.Type] = [
     EvalCommand.self,
     EncodeCommand.self,
     TrainCommand.self,
+    BenchmarkImageCommand.self,
 ]
 
 /// Prints the version.

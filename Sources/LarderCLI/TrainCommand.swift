@@ -13,7 +13,9 @@ enum TrainCommand: Subcommand {
     static var spec: CommandSpec {
         var spec = CommandSpec(name: name, summary: summary)
         spec.option("data", metavar: "DIR",
-                    help: "Folder with pairs.jsonl, optionally recipes.jsonl, and the photos pairs.jsonl names.", required: true)
+                    help: "Folder with pairs.jsonl, optionally recipes.jsonl, and the photos pairs.jsonl names; "
+                        + "or Recipe1M's layer1.json, layer2.json and images/ (train partition trained on, val held out).",
+                    required: true)
         spec.option("out", metavar: "MODEL", help: "Model file to write (the best epoch by R@1).")
         spec.option("config", metavar: "FILE", help: "JSON training configuration; absent keys keep their defaults (docs/model-card.md).")
         spec.option("feature-cache", metavar: "DIR", help: "Cache of frozen backbone features; default: MODEL.features next to the model.")

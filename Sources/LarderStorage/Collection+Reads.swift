@@ -128,8 +128,9 @@ extension Collection {
         let names = (try? FileSystem.contents(of: directory)) ?? []
         return names.compactMap { name -> (UInt64, Int)? in
             guard let generation = Self.walGeneration(fileName: name) else { return nil }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)
-            return (generation, (attributes?[.size] as? Int) ?? 0)
+            var status = stat()
+            let size = stat(directory + "/" + name, &status) == 0 ? Int(status.st_size) : 0
+            return (generation, size)
         }.sorted { $0.0 < $1.0 }
     }
 

@@ -24,10 +24,10 @@ public struct StateDictionary {
     /// Names not yet taken, sorted.
     public var remainingNames: [String] { remaining.keys.sorted() }
 
-    /// Whether a tensor called `name` is present and not yet taken.
+    /// Returns whether a tensor called `name` is present and not yet taken.
     public func contains(_ name: String) -> Bool { remaining[name] != nil }
 
-    /// The shape of the remaining tensor `name`, or `nil`.
+    /// Returns the shape of the remaining tensor `name`, or `nil`.
     public func shape(of name: String) -> [Int]? { remaining[name]?.shape }
 
     /// Removes and returns the tensor `name` when it has `shape`. A missing or

@@ -71,7 +71,11 @@ final class ServeBinaryTests: XCTestCase {
         XCTAssertEqual(server.waitForExit(), 0, server.output)
         XCTAssertTrue(server.output.contains("stopped; data flushed"), server.output)
 
-        let restarted = try ServeProcess(arguments: ["--dir", directory.url.path])
+        // The restart reads its data directory from a config file.
+        let config = directory.url.appendingPathComponent("larder.conf")
+        try "# restart settings\ndir \(directory.url.path)\nappendfsync always  # safest\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let restarted = try ServeProcess(arguments: ["--config", config.path])
         let again = try TestClient(port: restarted.port)
         XCTAssertEqual(try again.call("VCARD", "k"), .integer(1))
         XCTAssertEqual(try again.call("SHUTDOWN"), .ok)

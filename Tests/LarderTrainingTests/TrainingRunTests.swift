@@ -54,4 +54,46 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertLessThan(recipeError, 1e-4)
         XCTAssertLessThan(imageError, 1e-4)
     }
+
+    func testRecipe1MLayoutTrainsOnTrainAndHoldsOutVal() throws {
+        let shared = try SharedData.require()
+        guard FileManager.default.fileExists(atPath: ImageBackboneKind.efficientNetLite2.cachedWeightsURL.path) else {
+            throw XCTSkip("EfficientNet-Lite2 weights not found; run scripts/fetch-backbone.sh")
+        }
+        let directory = try TemporaryDirectory()
+        let source = try DataReader.recipes(jsonLines: shared.appendingPathComponent("pairs.jsonl")).prefix(13)
+        // Recipe1M's layout: six train and three val recipes with a photo, four train recipes without.
+        var layer1: [[String: Any]] = []
+        var layer2: [[String: Any]] = []
+        for (index, record) in source.enumerated() {
+            let partition = index < 10 ? "train" : "val"
+            let recipeID = String(format: "%010x", 0xabc000 + index)
+            layer1.append(["id": recipeID, "title": record.title, "partition": partition, "url": "http://example/\(index)",
+                           "ingredients": record.ingredients.map { ["text": $0] },
+                           "instructions": record.instructions.map { ["text": $0] }])
+            guard index < 6 || index >= 10 else { continue }
+            let imageID = String(format: "%010x.jpg", 0xf00d00 + index)
+            let folder = directory.url.appendingPathComponent("images/\(partition)")
+                .appendingPathComponent(imageID.prefix(4).map(String.init).joined(separator: "/"))
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: shared.appendingPathComponent(record.images[0]),
+                                             to: folder.appendingPathComponent(imageID))
+            layer2.append(["id": recipeID, "images": [["id": imageID, "url": "http://example/\(imageID)"]]])
+        }
+        try JSONSerialization.data(withJSONObject: layer1).write(to: directory.url.appendingPathComponent("layer1.json"))
+        try JSONSerialization.data(withJSONObject: layer2).write(to: directory.url.appendingPathComponent("layer2.json"))
+
+        var configuration = TrainerTests.tinyConfiguration()
+        configuration.epochs = 1
+        configuration.minimumWordCount = 1
+        let extractor = try BackboneFeatureExtractor(kind: .efficientNetLite2)
+        let cache = try ImageFeatureCache(directory: directory.url.appendingPathComponent("features"), extractor: extractor)
+        let run = TrainingRun(dataDirectory: directory.url, output: directory.url.appendingPathComponent("model.safetensors"),
+                              configuration: configuration, backbone: ImageBackboneKind.efficientNetLite2.rawValue)
+        let summary = try run.run(features: cache, resume: false)
+        XCTAssertEqual(summary.trainPairs, 6)
+        XCTAssertEqual(summary.heldOutPairs, 3)
+        XCTAssertEqual(summary.textOnlyRecipes, 4)
+        XCTAssertEqual(try DataReader.recipes(jsonLines: run.heldOutPairs).count, 3)
+    }
 }

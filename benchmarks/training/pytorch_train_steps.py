@@ -2,11 +2,11 @@
 batches that `larder train --benchmark FILE` wrote, for comparison with the
 Swift trainer on the same machine.
 
-Each update matches the Swift trainer's: recipe encoder forward, image
-projection (linear + tanh) on the batch's features for paired batches,
-bidirectional triplet loss (margin from the config) over in-batch negatives,
-the self-supervised recipe loss over the six component pairs, backward,
-global-norm clipping and Adam. Dropout is off, as in the Swift trainer.
+Each update matches the Swift trainer's. It runs the recipe encoder and, for
+paired batches, the image projection (linear + tanh) on the batch's features.
+The loss is the bidirectional triplet loss over in-batch negatives plus the
+self-supervised recipe loss over the six component pairs. Backward, global-norm
+clipping and Adam follow. Dropout is off, as in the Swift trainer.
 
 Usage: python pytorch_train_steps.py BATCHES.json [--threads N] [--warmup 2]
 """

@@ -130,7 +130,11 @@ public struct EfficientNetLite: ImageBackbone {
 
     /// Returns the average-pooled 1280-channel head activations for `[N, 3, H, W]` images.
     public func features(_ images: Tensor) -> Tensor {
-        var x = stem(images)
+        images.mapImages(featureSize: featureSize, imageFeatures)
+    }
+
+    private func imageFeatures(_ image: Tensor) -> Tensor {
+        var x = stem(image)
         x.applyReLU6()
         for block in blocks {
             let input = x

@@ -71,8 +71,13 @@ public enum ImageEncoderError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .missingBackboneWeights(let kind, let path):
-            guard kind != .resNet50 else {
+            switch kind {
+            case .resNet50:
                 return "pretrained weights of resnet50 not found at \(path); save torchvision's resnet50 state dict there with torch.save"
+            case .vitBase16:
+                return "pretrained weights of vit-b16 not found at \(path); save timm's vit_base_patch16_224 state dict there with torch.save"
+            case .efficientNetLite0, .efficientNetLite2:
+                break
             }
             let variant = kind.rawValue.replacingOccurrences(of: "efficientnet-", with: "")
             return "pretrained weights of \(kind.rawValue) not found at \(path); run scripts/fetch-backbone.sh \(variant)"

@@ -8,7 +8,7 @@ extension LarderModel {
     /// the cached ImageNet weights when the file stores none, then
     /// `image_encoder.fc` and tanh.
     /// - Throws: `ImageEncoderError` for a model without an image head, an
-    ///   unknown backbone or missing cached weights; `WeightMismatchError` when
+    ///   unknown backbone or missing cached weights. `WeightMismatchError` when
     ///   the tensors do not fit the backbone.
     public func makeImageEncoder() throws -> ImageEncoder {
         guard let head = configuration.image, let projection = imageProjection else { throw ImageEncoderError.noImageHead }

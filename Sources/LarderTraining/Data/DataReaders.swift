@@ -148,9 +148,8 @@ extension DataReader {
 // MARK: - Weak pairs
 
 /// Pairs dish-labelled photos with recipes whose titles contain the dish name
-/// as whole words, ignoring case, punctuation and a plural "s" ("apple pie"
-/// matches "Dutch Apple Pies" but not "Pineapple Pie"; "beignets" matches
-/// "Beignet").
+/// as whole words, ignoring case, punctuation and a plural "s". So "apple pie"
+/// matches "Dutch Apple Pies" but not "Pineapple Pie", and "beignets" matches "Beignet".
 public enum WeakPairing {
     /// For each photo, the indices of the matching recipes (possibly none).
     /// - Complexity: O(photos' distinct labels × recipes).

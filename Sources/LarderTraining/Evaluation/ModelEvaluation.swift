@@ -23,8 +23,8 @@ public enum ModelEvaluation {
         }
     }
 
-    /// The backbone feature extractor a model's image head was trained on:
-    /// built from the backbone tensors stored in the model when present,
+    /// Builds the feature extractor of the backbone a model's image head was
+    /// trained on, from the backbone tensors stored in the model when present,
     /// otherwise from the cached ImageNet weights.
     public static func featureExtractor(for model: LarderModel, path: String) throws -> BackboneFeatureExtractor {
         guard let image = model.configuration.image else { throw Failure.recipeOnlyModel(path: path) }

@@ -23,9 +23,10 @@ public struct BenchmarkBatches: Sendable, Codable {
     /// Updates, in order, alternating text-only and paired batches as training does.
     public var batches: [Batch]
 
-    /// Builds `steps` batches from real recipes: a vocabulary from their text,
-    /// the paper's tokenization, and seeded random image features (the
-    /// backbone is frozen, so feature values do not change the cost of a step).
+    /// Builds `steps` batches from real recipes, with a vocabulary from their
+    /// text, LarderText's recipe tokenizer, and seeded random image features.
+    /// Random features suffice because the backbone is frozen, so feature values
+    /// do not change the cost of a step.
     public static func make(recipes: [RecipeRecord], configuration: TrainingConfiguration, steps: Int,
                             imageFeatureSize: Int) -> BenchmarkBatches {
         var generator = SplitMix64(seed: configuration.seed)

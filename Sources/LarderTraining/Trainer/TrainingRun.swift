@@ -4,15 +4,18 @@ import LarderModels
 import LarderTensor
 import LarderWeights
 
-/// One `larder train` run from a data folder to a model file: reads the
-/// data, prepares features and vocabulary, trains with validation after each
-/// epoch, saves the best model by R@1, and checkpoints every epoch so an
-/// interrupted run resumes where it stopped.
+/// One `larder train` run from a data folder to a model file. It reads the
+/// data, prepares features and vocabulary, and trains with validation after
+/// each epoch. It saves the best model by R@1 and checkpoints every epoch, so
+/// an interrupted run resumes where it stopped.
 public struct TrainingRun {
-    /// Data folder with `pairs.jsonl`, optionally `recipes.jsonl` (text-only
-    /// recipes), and the photos that `pairs.jsonl` names, relative to it.
+    /// Data folder in one of two layouts. Larder's: `pairs.jsonl`, optionally
+    /// `recipes.jsonl` (text-only recipes), and the photos `pairs.jsonl` names,
+    /// relative to the folder. Recipe1M's: `layer1.json`, `layer2.json` and the
+    /// photos under `images/PARTITION/a/b/c/d/`; its "train" partition is
+    /// trained on (recipes without photos as text-only) and "val" held out.
     public var dataDirectory: URL
-    /// Where the best model is written.
+    /// Path of the model file that receives the best epoch.
     public var output: URL
     /// The run's configuration.
     public var configuration: TrainingConfiguration
@@ -57,18 +60,30 @@ public struct TrainingRun {
     /// Reads the data and trains. With `resume`, continues from `checkpoint` when it exists.
     /// - Throws: `DataError` for unreadable or invalid data, `ModelError` for a bad configuration.
     public func run(features: ImageFeatureCache, resume: Bool, logger: Logger = Logger(label: "larder.train")) throws -> Summary {
-        let pairsURL = dataDirectory.appendingPathComponent("pairs.jsonl")
-        let recipesURL = dataDirectory.appendingPathComponent("recipes.jsonl")
-        let pairs = try DataReader.recipes(jsonLines: pairsURL)
+        let layer1 = dataDirectory.appendingPathComponent("layer1.json")
+        let pairs: [RecipeRecord]
+        var heldOut: [RecipeRecord]?
         var textOnly: [RecipeRecord] = []
-        if configuration.useTextOnlyRecipes, FileManager.default.fileExists(atPath: recipesURL.path) {
-            textOnly = try DataReader.recipes(jsonLines: recipesURL)
+        var imageRoot = dataDirectory
+        if FileManager.default.fileExists(atPath: layer1.path) {
+            let layer2 = dataDirectory.appendingPathComponent("layer2.json")
+            let train = try DataReader.recipe1M(layer1: layer1, layer2: layer2, partition: "train")
+            pairs = train.filter { !$0.images.isEmpty }
+            textOnly = train.filter { $0.images.isEmpty }
+            heldOut = try DataReader.recipe1M(layer1: layer1, layer2: layer2, partition: "val")
+            imageRoot = dataDirectory.appendingPathComponent("images")
+        } else {
+            pairs = try DataReader.recipes(jsonLines: dataDirectory.appendingPathComponent("pairs.jsonl"))
+            let recipesURL = dataDirectory.appendingPathComponent("recipes.jsonl")
+            if FileManager.default.fileExists(atPath: recipesURL.path) {
+                textOnly = try DataReader.recipes(jsonLines: recipesURL)
+            }
         }
         logger.info("read data", ["pairs": "\(pairs.count)", "text_only": "\(textOnly.count)",
                                   "folder": dataDirectory.path])
 
-        let data = try TrainingData.prepare(pairs: pairs, textOnly: textOnly, imageRoot: dataDirectory,
-                                            configuration: configuration, features: features)
+        let data = try TrainingData.prepare(pairs: pairs, heldOutPairs: heldOut, textOnly: textOnly,
+                                            imageRoot: imageRoot, configuration: configuration, features: features)
         let trainer = try Trainer(configuration: configuration, data: data, logger: logger)
         logger.info("prepared", ["train_pairs": "\(data.trainPairs.count)", "held_out_pairs": "\(data.heldOutPairs.count)",
                                  "text_only": "\(data.textOnly.count)", "vocabulary": "\(data.vocabulary.count)",
