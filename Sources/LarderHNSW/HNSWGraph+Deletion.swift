@@ -131,8 +131,9 @@ extension HNSWGraph {
             current = greedyClosest(query, from: current, layer: layer, scratch: scratch)
         }
         scratch.reset(capacity: storage.capacity)
+        _ = scratch.visit(slot)
         searchLayer(query, entries: [current], ef: configuration.efConstruction, layer: 0,
-                    scratch: scratch, filtering: true) { $0 != slot && !self.deleted[$0] }
+                    scratch: scratch, accept: pendingDeletes.isEmpty ? nil : { !self.deleted[$0] })
         let found = scratch.results.drainSorted()
         guard let nearest = found.first else { return }
         let maxLinks = configuration.maxLinks(layer: 0)

@@ -32,10 +32,9 @@ extension HNSWGraph {
         var entries = [current]
         for layer in stride(from: min(level, top), through: 0, by: -1) {
             scratch.reset(capacity: storage.capacity)
+            _ = scratch.visit(slot)
             searchLayer(query, entries: entries, ef: configuration.efConstruction, layer: layer,
-                        scratch: scratch, filtering: !pendingDeletes.isEmpty) { candidate in
-                candidate != slot && !self.deleted[candidate]
-            }
+                        scratch: scratch, accept: pendingDeletes.isEmpty ? nil : { !self.deleted[$0] })
             let found = scratch.results.drainSorted()
             let selected = selectNeighbors(found, maxCount: configuration.m)
             connect(slot, to: selected, layer: layer)
@@ -59,13 +58,14 @@ extension HNSWGraph {
     /// - Complexity: O(c · maxCount) distance computations for c candidates.
     func selectNeighbors(_ candidates: [Candidate], maxCount: Int) -> [Candidate] {
         guard candidates.count > maxCount else { return candidates }
+        let view = self.view
         var selected: [Candidate] = []
         selected.reserveCapacity(maxCount)
         for candidate in candidates {
             if selected.count >= maxCount { break }
             let query = storedQuery(Int(candidate.slot))
             var keep = true
-            for chosen in selected where distance(query, Int(chosen.slot)) < candidate.distance {
+            for chosen in selected where view.traversalDistance(query, Int(chosen.slot)) < candidate.distance {
                 keep = false
                 break
             }
@@ -118,11 +118,12 @@ extension HNSWGraph {
             return true
         }
         let base = storedQuery(target)
+        let view = self.view
         var candidates = [Candidate(distance: linkDistance, slot: UInt32(slot))]
         candidates.reserveCapacity(count + 1)
         for i in 0..<count {
             let neighbor = Int(list[1 + i])
-            candidates.append(Candidate(distance: distance(base, neighbor), slot: UInt32(neighbor)))
+            candidates.append(Candidate(distance: view.traversalDistance(base, neighbor), slot: UInt32(neighbor)))
         }
         candidates.sort { ($0.distance, $0.slot) < ($1.distance, $1.slot) }
         let kept = selectNeighbors(candidates, maxCount: maxLinks)

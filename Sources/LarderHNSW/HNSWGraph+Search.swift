@@ -1,41 +1,37 @@
 import LarderVector
 
 extension HNSWGraph {
-    // MARK: - Link access
-
-    /// Copies the links of `slot` on `layer` into `buffer` and returns their
-    /// count; under a bulk build it holds the slot's stripe while copying.
-    @inline(__always)
-    func copyLinks(_ slot: Int, layer: Int, into buffer: UnsafeMutablePointer<UInt32>) -> Int {
-        stripes?.lock(slot)
-        let list = storage.links(slot, layer: layer)
-        let count = Int(list[0])
-        buffer.update(from: list + 1, count: count)
-        stripes?.unlock(slot)
-        return count
-    }
-
     // MARK: - Layer search
 
     /// Greedy search on one layer (the paper's SEARCH-LAYER with ef = 1):
     /// moves to the closest neighbour until none is closer.
     func greedyClosest(_ query: Query, from start: Candidate, layer: Int, scratch: SearchScratch) -> Candidate {
+        let view = self.view
+        let stripes = self.stripes
+        let buffer = scratch.links
         var current = start
+        var evaluated = 0
         var improved = true
         while improved {
             improved = false
-            let count = copyLinks(Int(current.slot), layer: layer, into: scratch.links)
+            let slot = Int(current.slot)
+            stripes?.lock(slot)
+            let list = view.links(slot, layer: layer)
+            let count = Int(list[0])
+            buffer.update(from: list + 1, count: count)
+            stripes?.unlock(slot)
             for i in 0..<count {
-                let neighbor = Int(scratch.links[i])
-                let d = distance(query, neighbor)
-                scratch.distanceCount &+= 1
-                scratch.visitedCount &+= 1
+                let neighbor = Int(buffer[i])
+                let d = view.traversalDistance(query, neighbor)
                 if d < current.distance {
                     current = Candidate(distance: d, slot: UInt32(neighbor))
                     improved = true
                 }
             }
+            evaluated &+= count
         }
+        scratch.distanceCount &+= evaluated
+        scratch.visitedCount &+= evaluated
         return current
     }
 
@@ -44,41 +40,75 @@ extension HNSWGraph {
     /// candidates closest first until the closest unexpanded one is farther
     /// than the farthest result.
     ///
-    /// Nodes that `accept` rejects (deleted nodes, filtered ids, the node
-    /// being inserted) are still expanded, so they never cut the graph, but
-    /// never enter the results. While some node may be rejected the search
-    /// only stops early once `ef` results are found, as hnswlib does.
+    /// Nodes that `accept` rejects (deleted nodes, filtered ids) are still
+    /// expanded, so they never cut the graph, but never enter the results.
+    /// With an `accept` predicate the search only stops early once `ef`
+    /// results are found, as hnswlib does. `nil` accepts every node. The
+    /// caller resets the visited set and may pre-mark nodes to skip them.
     func searchLayer(_ query: Query, entries: [Candidate], ef: Int, layer: Int,
-                     scratch: SearchScratch, filtering: Bool, accept: (Int) -> Bool) {
-        scratch.candidates.removeAll()
-        scratch.results.removeAll()
-        for entry in entries where scratch.visit(Int(entry.slot)) {
-            scratch.candidates.push(entry)
-            if accept(Int(entry.slot)) { scratch.results.push(entry) }
+                     scratch: SearchScratch, accept: ((Int) -> Bool)?) {
+        let view = self.view
+        let stripes = self.stripes
+        let buffer = scratch.links
+        let tags = scratch.tags
+        let generation = scratch.generation
+        // Move the heaps out of the scratch object so they are uniquely
+        // referenced locals (no copy-on-write, no exclusivity checks).
+        var candidates = CandidateHeap(isMax: false)
+        var results = CandidateHeap(isMax: true)
+        swap(&candidates, &scratch.candidates)
+        swap(&results, &scratch.results)
+        candidates.removeAll()
+        results.removeAll()
+        var visited = 0
+        var evaluated = 0
+        var touch: UInt8 = 0
+
+        for entry in entries where tags[Int(entry.slot)] != generation {
+            tags[Int(entry.slot)] = generation
+            visited &+= 1
+            candidates.push(entry)
+            if accept?(Int(entry.slot)) ?? true { results.push(entry) }
         }
-        while scratch.results.count > ef { scratch.results.pop() }
+        while results.count > ef { results.pop() }
+        let filtering = accept != nil
 
-        while !scratch.candidates.isEmpty {
-            let current = scratch.candidates.top
-            let bound = scratch.results.isEmpty ? Float.infinity : scratch.results.top.distance
-            if current.distance > bound && (scratch.results.count >= ef || !filtering) { break }
-            scratch.candidates.pop()
+        while !candidates.isEmpty {
+            let current = candidates.top
+            let bound = results.isEmpty ? Float.infinity : results.top.distance
+            if current.distance > bound && (results.count >= ef || !filtering) { break }
+            candidates.pop()
 
-            let count = copyLinks(Int(current.slot), layer: layer, into: scratch.links)
+            let slot = Int(current.slot)
+            stripes?.lock(slot)
+            let list = view.links(slot, layer: layer)
+            let count = Int(list[0])
+            buffer.update(from: list + 1, count: count)
+            stripes?.unlock(slot)
+            touch &+= view.touchRows(buffer, count: count, tags: tags, generation: generation)
+
             for i in 0..<count {
-                let neighbor = Int(scratch.links[i])
-                guard scratch.visit(neighbor) else { continue }
-                let d = distance(query, neighbor)
-                scratch.distanceCount &+= 1
-                guard scratch.results.count < ef || d < scratch.results.top.distance else { continue }
+                let neighbor = Int(buffer[i])
+                if tags[neighbor] == generation { continue }
+                tags[neighbor] = generation
+                visited &+= 1
+                let d = view.traversalDistance(query, neighbor)
+                evaluated &+= 1
+                guard results.count < ef || d < results.top.distance else { continue }
                 let candidate = Candidate(distance: d, slot: UInt32(neighbor))
-                scratch.candidates.push(candidate)
-                if accept(neighbor) {
-                    scratch.results.push(candidate)
-                    if scratch.results.count > ef { scratch.results.pop() }
+                candidates.push(candidate)
+                if accept?(neighbor) ?? true {
+                    results.push(candidate)
+                    if results.count > ef { results.pop() }
                 }
             }
         }
+
+        scratch.visitedCount &+= visited
+        scratch.distanceCount &+= evaluated
+        scratch.touchSink = touch
+        swap(&candidates, &scratch.candidates)
+        swap(&results, &scratch.results)
     }
 
     // MARK: - Public searches
@@ -97,12 +127,15 @@ extension HNSWGraph {
             for layer in stride(from: maxLevel, to: 0, by: -1) {
                 current = greedyClosest(query, from: current, layer: layer, scratch: scratch)
             }
-            let filtering = filter != nil || !pendingDeletes.isEmpty
-            searchLayer(query, entries: [current], ef: ef, layer: 0, scratch: scratch, filtering: filtering) { slot in
-                guard !self.deleted[slot] else { return false }
-                guard let filter else { return true }
-                return filter(self.ids[slot])
+            var accept: ((Int) -> Bool)?
+            if filter != nil || !pendingDeletes.isEmpty {
+                accept = { slot in
+                    guard !self.deleted[slot] else { return false }
+                    guard let filter else { return true }
+                    return filter(self.ids[slot])
+                }
             }
+            searchLayer(query, entries: [current], ef: ef, layer: 0, scratch: scratch, accept: accept)
             var results = scratch.results.drainSorted()
             if quantized {
                 for i in results.indices { results[i].distance = exactDistance(query, Int(results[i].slot)) }

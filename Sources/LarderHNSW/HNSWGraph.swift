@@ -59,25 +59,14 @@ final class HNSWGraph: @unchecked Sendable {
 
     // MARK: - Distances
 
-    /// Distance used for traversal: int8 codes under int8 quantization, fp32 otherwise.
-    @inline(__always)
-    func distance(_ query: Query, _ slot: Int) -> Float {
-        if quantized {
-            let dot = storage.scales[slot] * VectorKernels.dot(query.pointer, int8: storage.code(slot), count: storage.codeStride)
-            return metric.distance(fromDot: dot, squaredNormA: query.squaredNorm,
-                                   squaredNormB: storage.codeSquaredNorms[slot])
-        }
-        return exactDistance(query, slot)
-    }
+    /// Pointers into the node storage for distance and link access; valid until the storage grows.
+    var view: GraphView { GraphView(storage: storage, metric: metric) }
 
-    /// Distance on the fp32 vectors, for re-ranking and for reported scores.
-    @inline(__always)
-    func exactDistance(_ query: Query, _ slot: Int) -> Float {
-        if metric == .l2 {
-            return VectorKernels.squaredL2(query.pointer, storage.vector(slot), count: storage.vectorStride)
-        }
-        return 1 - VectorKernels.dot(query.pointer, storage.vector(slot), count: storage.vectorStride)
-    }
+    /// Traversal distance from `query` to `slot` (int8 under int8 quantization).
+    func distance(_ query: Query, _ slot: Int) -> Float { view.traversalDistance(query, slot) }
+
+    /// Exact fp32 distance from `query` to `slot`.
+    func exactDistance(_ query: Query, _ slot: Int) -> Float { view.exactDistance(query, slot) }
 
     /// The stored vector of `slot` as a query.
     @inline(__always)

@@ -71,7 +71,7 @@ struct CandidateHeap {
 final class SearchScratch {
     private(set) var tags: UnsafeMutablePointer<UInt16>
     private(set) var capacity: Int
-    private var generation: UInt16 = 0
+    private(set) var generation: UInt16 = 0
     var candidates = CandidateHeap(isMax: false)
     var results = CandidateHeap(isMax: true)
     /// Nodes marked visited since the last `reset`, for search statistics.
@@ -81,6 +81,8 @@ final class SearchScratch {
     private(set) var linkCapacity: Int
     /// Distances computed since the last `reset`, for search statistics.
     var distanceCount = 0
+    /// Sum of the bytes read by `GraphView.touchRows`, stored so the reads are not optimized away.
+    var touchSink: UInt8 = 0
 
     init(capacity: Int, linkCapacity: Int) {
         self.capacity = capacity

@@ -1,0 +1,120 @@
+"""Turn benchmark JSON lines into the ANN section of docs/benchmarks.md and a recall/QPS plot.
+
+The section sits between `<!-- ann:begin -->` and `<!-- ann:end -->`; the
+rest of the file is left as it is (other benchmarks write their own sections).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+BEGIN = "<!-- ann:begin -->"
+END = "<!-- ann:end -->"
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    load = os.getloadavg()[0]
+    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, load average {load:.1f} at report time"
+
+
+def best_at(records, library, target):
+    """Highest CPU-time QPS among the ef values whose recall reaches `target`."""
+    rows = [r for r in records if r["library"] == library and r["kind"] == "search" and r["recall"] >= target]
+    return max(rows, key=lambda r: r["qps_cpu"]) if rows else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", required=True)
+    parser.add_argument("--command", required=True)
+    parser.add_argument("--doc", required=True)
+    parser.add_argument("--plot", required=True)
+    args = parser.parse_args()
+
+    with open(args.results) as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    builds = [r for r in records if r["kind"] == "build"]
+    libraries = [r["library"] for r in builds]
+    rows = builds[0]["rows"]
+    dim = next((r["dim"] for r in builds if "dim" in r), "?")
+
+    lines = [BEGIN, "", f"## ANN search: clustered {rows:,} x {dim}, cosine", ""]
+    lines += [f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+              f"- Machine: {machine()}",
+              f"- Command: `{args.command}`",
+              f"- Data: `benchmarks/ann/generate_data.py` (seeded Gaussian mixture, {rows:,} base vectors, "
+              "held-out queries from the same mixture, exact top-10 by BLAS-free numpy matmul).",
+              f"- Every library: M={builds[0]['m']}, efConstruction={builds[0]['ef_construction']}, "
+              f"{builds[0]['threads']} build threads, single-threaded search one query at a time, k=10.",
+              "- QPS (CPU) divides the queries by the thread CPU time of the search loop; QPS (wall) by the "
+              "elapsed time. On a shared machine the CPU figure is the steadier one. Python peers pay a "
+              "per-call binding overhead that Larder's Swift driver does not.",
+              "", "### Build", "",
+              "| library | build wall s | build CPU s | RSS growth bytes/vector | index bytes/vector |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    for build in builds:
+        index_bytes = f"{build['index_bytes_per_vector']:.0f}" if "index_bytes_per_vector" in build else "n/a"
+        lines.append(f"| {build['library']} | {build['build_seconds']:.1f} | {build.get('build_cpu_seconds', 0):.1f} | "
+                     f"{build['rss_bytes_per_vector']:.0f} | {index_bytes} |")
+
+    lines += ["", "### Search (recall@10 against QPS)", "",
+              "| library | ef | recall@10 | QPS (CPU) | QPS (wall) |", "| --- | ---: | ---: | ---: | ---: |"]
+    for library in libraries:
+        for r in records:
+            if r["library"] == library and r["kind"] == "search":
+                lines.append(f"| {library} | {r['ef']} | {r['recall']:.4f} | {r['qps_cpu']:.0f} | {r['qps']:.0f} |")
+
+    reference = best_at(records, "hnswlib", 0.95)
+    lines += ["", "### At recall@10 >= 0.95", "", "| library | ef | recall@10 | QPS (CPU) | ratio to hnswlib |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    for library in libraries:
+        best = best_at(records, library, 0.95)
+        if best is None:
+            lines.append(f"| {library} | - | below 0.95 at every ef | - | - |")
+            continue
+        ratio = f"{best['qps_cpu'] / reference['qps_cpu']:.2f}" if reference else "n/a"
+        lines.append(f"| {library} | {best['ef']} | {best['recall']:.4f} | {best['qps_cpu']:.0f} | {ratio} |")
+    lines += ["", f"![recall against QPS]({os.path.relpath(args.plot, os.path.dirname(args.doc))})", "", END]
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for library in libraries:
+        points = sorted((r["recall"], r["qps_cpu"]) for r in records if r["library"] == library and r["kind"] == "search")
+        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=library)
+    axes.set_xlabel("recall@10")
+    axes.set_ylabel("queries per second (single thread, CPU time)")
+    axes.set_yscale("log")
+    axes.set_title(f"clustered {rows:,} x {dim}, cosine, M={builds[0]['m']}, efC={builds[0]['ef_construction']}")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(args.plot, dpi=120)
+
+    section = "\n".join(lines)
+    existing = open(args.doc).read() if os.path.exists(args.doc) else "# Benchmarks\n"
+    if BEGIN in existing and END in existing:
+        head, rest = existing.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        updated = head + section + tail
+    else:
+        updated = existing.rstrip("\n") + "\n\n" + section + "\n"
+    with open(args.doc, "w") as handle:
+        handle.write(updated)
+
+
+if __name__ == "__main__":
+    main()

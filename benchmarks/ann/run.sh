@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# ANN benchmark: Larder (fp32 and int8) against hnswlib, FAISS IndexHNSWFlat and
+# USearch on the same seeded clustered data, same M and efConstruction,
+# single-threaded search over an ef sweep. Writes benchmarks/ann/results/,
+# the ANN section of docs/benchmarks.md and docs/ann-recall-qps.png.
+#
+# Settings (environment variables, defaults in brackets):
+#   COUNT [100000]  base vectors        DIM [128]      components per vector
+#   QUERIES [1000]  held-out queries    SEED [2024]    data generator seed
+#   M [16]          links per node      EF_CONSTRUCTION [200]
+#   THREADS [nproc] build threads       EFS [10,20,40,80,120,200,400] search ef sweep
+#   LIBRARIES [hnswlib,faiss,usearch]   peers to run
+#   VENV [benchmarks/.venv]             Python environment; created and filled by pip when missing
+# The issue-sized runs are COUNT=1000000 DIM=128 and COUNT=200000 DIM=1024.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+COUNT=${COUNT:-100000}
+DIM=${DIM:-128}
+QUERIES=${QUERIES:-1000}
+SEED=${SEED:-2024}
+M=${M:-16}
+EF_CONSTRUCTION=${EF_CONSTRUCTION:-200}
+THREADS=${THREADS:-$(nproc)}
+EFS=${EFS:-10,20,40,80,120,200,400}
+LIBRARIES=${LIBRARIES:-hnswlib,faiss,usearch}
+VENV=${VENV:-benchmarks/.venv}
+
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c 'import numpy, hnswlib, faiss, usearch, matplotlib' 2>/dev/null; then
+    # hnswlib may build from source, which needs g++ (Debian: build-essential).
+    "$VENV/bin/pip" install --quiet numpy hnswlib faiss-cpu usearch matplotlib
+fi
+
+DATA="benchmarks/ann/data/clustered-${COUNT}x${DIM}-q${QUERIES}-s${SEED}"
+if [ ! -f "$DATA/truth.ibin" ]; then
+    "$VENV/bin/python" benchmarks/ann/generate_data.py --out "$DATA" --count "$COUNT" --dim "$DIM" \
+        --queries "$QUERIES" --seed "$SEED"
+fi
+
+swift build -c release --product LarderANNBench
+BENCH="$(swift build -c release --show-bin-path)/LarderANNBench"
+
+mkdir -p benchmarks/ann/results
+RESULTS="benchmarks/ann/results/clustered-${COUNT}x${DIM}.jsonl"
+: > "$RESULTS"
+for quantization in none int8; do
+    "$BENCH" --data "$DATA" --m "$M" --ef-construction "$EF_CONSTRUCTION" --threads "$THREADS" \
+        --efs "$EFS" --quantization "$quantization" | tee -a "$RESULTS"
+done
+"$VENV/bin/python" benchmarks/ann/run_peers.py --data "$DATA" --m "$M" --ef-construction "$EF_CONSTRUCTION" \
+    --threads "$THREADS" --efs "$EFS" --libraries "$LIBRARIES" | tee -a "$RESULTS"
+
+COMMAND="COUNT=$COUNT DIM=$DIM QUERIES=$QUERIES SEED=$SEED M=$M EF_CONSTRUCTION=$EF_CONSTRUCTION THREADS=$THREADS benchmarks/ann/run.sh"
+"$VENV/bin/python" benchmarks/ann/report.py --results "$RESULTS" --command "$COMMAND" \
+    --doc docs/benchmarks.md --plot docs/ann-recall-qps.png
