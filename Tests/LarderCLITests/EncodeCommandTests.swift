@@ -59,7 +59,7 @@ final class EncodeCommandTests: XCTestCase {
              "cannot read file /nonexistent/recipe.json"),
             ("missing model", ["--recipe", try write(#"{"title": "x", "ingredients": [], "instructions": []}"#, in: directory),
                                "--model", "/nonexistent/model.safetensors"], "model file not found"),
-            ("no recipe option", ["--model", model.path], "missing required option '--recipe'"),
+            ("no input option", ["--model", model.path], "expected exactly one of --recipe FILE"),
         ]
         for (name, arguments, message) in cases {
             let result = try larder(["encode"] + arguments)
