@@ -22,8 +22,8 @@ public final class LarderServer: @unchecked Sendable {
     public static let version = "0.1.0"
 
     let logger: Logger
-    let commands = CommandTable.standard()
-    let statistics = ServerStatistics()
+    let commands: CommandTable
+    let statistics: ServerStatistics
     let slowLog: SlowLog
     let startedAt = Date()
     private(set) var workers: WorkerPool
@@ -42,6 +42,8 @@ public final class LarderServer: @unchecked Sendable {
         self.keyspace = keyspace
         self.encoder = encoder
         self.logger = logger
+        commands = CommandTable.standard()
+        statistics = ServerStatistics(commandNames: commands.specs.keys)
         slowLog = SlowLog(capacity: configuration.slowLogCapacity)
         clientErrorLimiter = LogRateLimiter(limit: configuration.clientErrorLogRate, interval: 1)
         workers = WorkerPool(threads: configuration.workerThreads, name: "larder-worker")
