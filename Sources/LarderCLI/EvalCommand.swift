@@ -1,5 +1,6 @@
 import Foundation
 import LarderArguments
+import LarderModels
 import LarderTraining
 
 /// `larder eval`: the cross-modal retrieval protocol (medR, Recall@1/5/10 in
@@ -10,6 +11,11 @@ enum EvalCommand: Subcommand {
 
     static var spec: CommandSpec {
         var spec = CommandSpec(name: name, summary: summary)
+        spec.option("model", metavar: "MODEL", help: "Larder model file to embed the pairs with (needs --pairs).")
+        spec.option("pairs", metavar: "FILE",
+                    help: "JSON Lines of recipes with an \"image\" path, relative to the file's folder or absolute.")
+        spec.option("feature-cache", metavar: "DIR", help: "Cache of backbone features; default: MODEL.features.")
+        spec.option("save-embeddings", metavar: "FILE", help: "Also write the pairs' embeddings as JSON Lines (the --embeddings format).")
         spec.option("embeddings", metavar: "FILE",
                     help: "JSON Lines of precomputed pairs: {\"id\": ..., \"image\": [floats], \"recipe\": [floats]} a line.")
         spec.option("ranking-sizes", metavar: "N,N", help: "Candidates per ranking; sizes above the pair count fall back to the whole set.",
@@ -32,10 +38,19 @@ enum EvalCommand: Subcommand {
             }
             return size
         }
-        guard let path = parsed.string("embeddings") else {
-            throw ArgumentError.missingRequired("embeddings")
+        let pairs: EmbeddingPairs
+        if let path = parsed.string("embeddings") {
+            pairs = try EmbeddingPairs.read(jsonLines: URL(fileURLWithPath: path))
+        } else if let modelPath = parsed.string("model") {
+            guard let pairsPath = parsed.string("pairs") else { throw ArgumentError.missingRequired("pairs") }
+            pairs = try embed(modelPath: modelPath, pairsURL: URL(fileURLWithPath: pairsPath),
+                              cachePath: parsed.string("feature-cache"))
+        } else {
+            throw ArgumentError.missingRequired("model")
         }
-        let pairs = try EmbeddingPairs.read(jsonLines: URL(fileURLWithPath: path))
+        if let path = parsed.string("save-embeddings") {
+            try pairs.write(jsonLines: URL(fileURLWithPath: path))
+        }
         let reports = try RetrievalEvaluation.evaluate(images: pairs.images, recipes: pairs.recipes,
                                                        rankingSizes: sizes, subsetCount: subsets,
                                                        seed: UInt64(truncatingIfNeeded: seed))
@@ -47,6 +62,20 @@ enum EvalCommand: Subcommand {
             Console.out(RetrievalTable.render(reports, pairCount: pairs.ids.count))
         }
         return 0
+    }
+}
+
+extension EvalCommand {
+    /// Embeds every pair of `pairsURL` with the model at `modelPath`.
+    static func embed(modelPath: String, pairsURL: URL, cachePath: String?) throws -> EmbeddingPairs {
+        let model = try LarderModel(contentsOf: URL(fileURLWithPath: modelPath))
+        let extractor = try ModelEvaluation.featureExtractor(for: model, path: modelPath)
+        let cacheURL = cachePath.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: modelPath).appendingPathExtension("features")
+        let cache = try ImageFeatureCache(directory: cacheURL, extractor: extractor)
+        let records = try DataReader.recipes(jsonLines: pairsURL)
+        return try ModelEvaluation.embed(records, model: model, imageRoot: pairsURL.deletingLastPathComponent(),
+                                         features: cache)
     }
 }
 

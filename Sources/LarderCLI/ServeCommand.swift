@@ -13,6 +13,8 @@ enum ServeCommand: Subcommand {
 
     static var spec: CommandSpec {
         var spec = CommandSpec(name: name, summary: summary)
+        spec.option("config", metavar: "FILE", help: "Read options from FILE: one 'name value' per line "
+                    + "(a bare name sets a flag, '#' starts a comment); command-line options win.")
         spec.option("port", metavar: "PORT", help: "TCP port to listen on (0 picks a free port).", default: defaultPort)
         spec.option("bind", metavar: "ADDR", help: "Address to bind; non-loopback needs --requirepass or --unprotected.",
                     default: "127.0.0.1")
@@ -22,7 +24,7 @@ enum ServeCommand: Subcommand {
         spec.flag("unprotected", help: "Allow binding a non-loopback address without a password.")
         spec.option("appendfsync", metavar: "POLICY", help: "WAL fsync policy: always, everysec or no.", default: "everysec")
         spec.option("io-threads", metavar: "N", help: "Event-loop threads (default: one per core).")
-        spec.option("workers", metavar: "N", help: "Threads running index commands (default: one per core).")
+        spec.option("workers", metavar: "N", help: "Threads running index commands (default: twice the cores, at least 4).")
         spec.option("maxclients", metavar: "N", help: "Most clients connected at once.", default: "10000")
         spec.option("timeout", metavar: "SECONDS", help: "Close clients idle this long; 0 never does.", default: "0")
         spec.option("max-bulk-length", metavar: "BYTES", help: "Largest bulk string accepted (photos included).",
@@ -31,11 +33,12 @@ enum ServeCommand: Subcommand {
                     + "disconnected.", default: "67108864")
         spec.option("slowlog-micros", metavar: "MICROS", help: "Log commands slower than this many microseconds.",
                     default: "10000")
+        declareEncoderOptions(in: &spec)
         return spec
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try spec.parse(arguments)
+        let parsed = try spec.parse(try configFileArguments(arguments) + arguments)
         var configuration = ServerConfiguration()
         configuration.port = try parsed.integer("port", in: 0...65535) ?? 7379
         configuration.host = parsed.string("bind") ?? "127.0.0.1"
@@ -64,10 +67,37 @@ enum ServeCommand: Subcommand {
                                            appendFsync: configuration.appendFsync)
         }
 
-        let server = LarderServer(configuration: configuration, keyspace: keyspace)
+        let encoder = try makeEncoder(parsed)
+        let server = LarderServer(configuration: configuration, keyspace: keyspace, encoder: encoder)
         server.installSignalHandlers()
         try server.start()
         try server.waitUntilStopped()
         return 0
+    }
+
+    /// Turns the lines of the `--config` file, if one is given, into
+    /// `--name value` arguments that the command line can override.
+    static func configFileArguments(_ arguments: [String]) throws -> [String] {
+        var path: String?
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--config", index + 1 < arguments.count { path = arguments[index + 1] }
+            if argument.hasPrefix("--config=") { path = String(argument.dropFirst("--config=".count)) }
+        }
+        guard let path else { return [] }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ArgumentError.invalidValue(option: "config", value: path, expected: "a readable UTF-8 file")
+        }
+        var result: [String] = []
+        for line in text.split(separator: "\n") {
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            guard let name = words.first else { continue }
+            result.append("--" + name)
+            if words.count > 1 { result.append(words.dropFirst().joined(separator: " ")) }
+        }
+        return result
     }
 }

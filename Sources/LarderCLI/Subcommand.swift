@@ -15,9 +15,13 @@ protocol Subcommand: Sendable {
 let allSubcommands: [any Subcommand.Type] = [
     VersionCommand.self,
     ServeCommand.self,
+    BenchCommand.self,
     ImportCommand.self,
     QueryCommand.self,
     EvalCommand.self,
+    EncodeCommand.self,
+    TrainCommand.self,
+    BenchmarkImageCommand.self,
 ]
 
 /// Prints the version.

@@ -20,7 +20,7 @@ enum ImageMetadata {
         return result
     }
 
-    /// Whether a JPEG has an APP14 "Adobe" segment, which marks inverted CMYK.
+    /// Returns whether a JPEG has an APP14 "Adobe" segment, which marks inverted CMYK.
     static func jpegHasAdobeMarker(_ bytes: [UInt8]) -> Bool {
         var found = false
         forEachJPEGSegment(bytes) { marker, payload in

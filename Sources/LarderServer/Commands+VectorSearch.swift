@@ -100,9 +100,10 @@ private func vsim(_ context: inout CommandContext) throws -> RESPValue {
 
 /// The reply shapes of VSIM.
 enum VSimReply {
-    /// Without options: an array of names. With WITHSCORES or WITHATTRIBS, a
-    /// RESP3 map from name to the score, the attributes, or `[score,
-    /// attributes]` for both; in RESP2 the same pairs flattened into one array.
+    /// Builds the reply. Without options it is an array of names. With
+    /// WITHSCORES or WITHATTRIBS it is a RESP3 map from each name to its score,
+    /// its attributes, or `[score, attributes]` for both. RESP2 gets the same
+    /// pairs flattened into one array.
     static func build(_ hits: [VectorSetHit], options: VSimOptions, version: RESPVersion,
                       attributes: (String) -> String?) -> RESPValue {
         guard options.withScores || options.withAttributes else {

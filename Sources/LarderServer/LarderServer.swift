@@ -14,7 +14,7 @@ import LarderRESP
 public final class LarderServer: @unchecked Sendable {
     /// The settings the server runs with.
     public let configuration: ServerConfiguration
-    /// Where the vector sets live.
+    /// Storage of every vector set.
     public let keyspace: VectorKeyspace
     /// Turns IMAGE, RECIPE and other non-vector inputs into vectors, when a model is loaded.
     public let encoder: VectorInputEncoder?

@@ -9,8 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var port: Int = 7379
     /// Event-loop threads (socket I/O).
     public var ioThreads: Int = NetConfiguration.defaultThreadCount
-    /// Threads that run commands which touch the index (VADD, VSIM, ...).
-    public var workerThreads: Int = NetConfiguration.defaultThreadCount
+    /// Threads that run commands which touch the index (VADD, VSIM, ...):
+    /// twice the cores, at least 4, because a VADD under `appendfsync always`
+    /// waits for an fsync and more writers in flight share each fsync.
+    public var workerThreads: Int = max(4, 2 * NetConfiguration.defaultThreadCount)
     /// Password clients must send with AUTH or HELLO, or nil for none.
     public var requirePass: String?
     /// Lets the server bind a non-loopback address without a password.

@@ -111,7 +111,7 @@ enum VectorInputParser {
         }
     }
 
-    /// The vector an input stands for, with the attributes an encoder suggests.
+    /// Resolves an input to its vector, with the attributes an encoder suggests.
     static func resolve(_ input: VectorInput, in set: VectorSet?, key: String,
                         encoder: VectorInputEncoder?) throws -> EncodedInput {
         switch input {

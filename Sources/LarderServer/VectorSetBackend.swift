@@ -2,7 +2,7 @@ import LarderRESP
 import LarderHNSW
 import LarderVector
 
-/// How a vector set stores its vectors, chosen by the first VADD
+/// Vector encoding of a vector set, chosen by the first VADD
 /// (`NOQUANT`, `Q8` or `BIN`, as in Redis vector sets).
 public enum VectorSetQuantization: String, Sendable, CaseIterable {
     case noquant = "f32"
@@ -18,7 +18,7 @@ public enum VectorSetQuantization: String, Sendable, CaseIterable {
         }
     }
 
-    /// The mode of an index encoding.
+    /// Creates the mode of an index encoding.
     public init(_ quantization: VectorQuantization) {
         switch quantization {
         case .none: self = .noquant
@@ -59,7 +59,7 @@ public struct VectorSetHit: Sendable, Equatable {
         self.similarity = similarity
     }
 
-    /// A hit from the index.
+    /// Creates a hit from an index search result.
     public init(_ hit: SearchHit) {
         self.init(element: hit.id, similarity: Double(hit.similarity))
     }
@@ -73,26 +73,26 @@ public protocol VectorSet: AnyObject, Sendable {
     /// Number of elements.
     var count: Int { get }
     /// Inserts or replaces an element; returns true when it was new. Returns
-    /// once the write is as durable as the server's fsync policy asks.
+    /// once the write is as durable as the server's fsync policy requires.
     func add(element: String, vector: [Float], attributes: String?) throws -> Bool
     /// Removes an element; returns false when it was absent.
     func remove(element: String) throws -> Bool
     /// Replaces (or with nil, deletes) the attributes; returns false when the element is absent.
     func setAttributes(element: String, json: String?) throws -> Bool
-    /// The element's attributes as JSON text, or nil.
+    /// Returns the element's attributes as JSON text, or nil.
     func attributes(element: String) -> String?
-    /// The element's vector as added (up to rounding), or nil when absent.
+    /// Returns the element's vector as added (up to rounding), or nil when absent.
     func vector(element: String) -> [Float]?
-    /// Whether the element exists.
+    /// Returns whether the element exists.
     func contains(element: String) -> Bool
-    /// The `count` elements most similar to `query`, most similar first.
+    /// Returns the `count` elements most similar to `query`, most similar first.
     /// `exact` scans every element; `filter` is called with each candidate's
     /// name and attributes and must not call back into the set.
     func search(_ query: [Float], count: Int, ef: Int, filter: ((String, String?) -> Bool)?,
                 exact: Bool) throws -> [VectorSetHit]
     /// Up to `count` distinct random elements.
     func randomElements(count: Int) -> [String]
-    /// The element's graph neighbours per layer, layer 0 first, with similarities; nil when absent.
+    /// Returns the element's graph neighbours per layer, layer 0 first, with similarities; nil when absent.
     func links(element: String) -> [[VectorSetHit]]?
     /// Extra VINFO fields beyond those derived from `options` and `count`.
     func infoFields() -> [(String, RESPValue)]
@@ -101,9 +101,9 @@ public protocol VectorSet: AnyObject, Sendable {
 /// Every vector set of a server, by key. Implementations are safe to call
 /// from several threads.
 public protocol VectorKeyspace: AnyObject, Sendable {
-    /// The set stored under `key`, or nil.
+    /// Returns the set stored under `key`, or nil.
     func vectorSet(_ key: String) -> VectorSet?
-    /// The set under `key`, created with `options` when absent; creation and lookup are atomic.
+    /// Returns the set under `key`, creating it with `options` when absent. Lookup and creation are atomic.
     func vectorSet(_ key: String, creatingWith options: VectorSetOptions) throws -> VectorSet
     /// Deletes the set under `key`; returns false when absent.
     func drop(_ key: String) throws -> Bool

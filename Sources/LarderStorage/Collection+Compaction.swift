@@ -74,6 +74,7 @@ extension Collection {
         do {
             var base = inputs[largest].index.exportGraph()
             base.configuration = Self.configuration(for: options)
+            _ = GraphReachability.connectUnreachableNodes(&base)
             merged = try HNSWIndex(snapshot: base)
         } catch {
             throw StorageError.index("copying segment \(inputs[largest].number) for compaction failed: \(error)")
@@ -97,7 +98,8 @@ extension Collection {
         }
 
         let result = IndexSource(number: number, index: merged, attributes: attributes, isDurable: false)
-        let snapshot = merged.exportGraph()
+        var snapshot = merged.exportGraph()
+        _ = GraphReachability.connectUnreachableNodes(&snapshot)
         let path = directory + "/" + Manifest.SegmentEntry.fileName(number: number)
         FileSystem.remove(path)
         result.fileSize = try SegmentWriter.write(snapshot: snapshot, attributes: snapshot.ids.map { attributes[$0] },

@@ -39,9 +39,9 @@ extension Collection {
     // MARK: - Snapshots
 
     /// Writes a consistent copy of the collection to the new directory `destination`
-    /// while it keeps serving: segment files are hard-linked (they are immutable),
-    /// the manifest is written fresh, and the WAL is copied up to the position
-    /// captured with the manifest. `Store.restoreCollection(named:from:)` opens it.
+    /// while it keeps serving. Segment files are hard-linked because they are
+    /// immutable. The manifest is written fresh and the WAL is copied up to the
+    /// position captured with it. `Store.restoreCollection(named:from:)` opens the copy.
     ///
     /// - Throws: `StorageError.io` when `destination` exists or a file cannot be
     ///   linked or copied (for example across file systems, where hard links fail).

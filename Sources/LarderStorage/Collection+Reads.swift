@@ -23,8 +23,8 @@ extension Collection {
         }
     }
 
-    /// The element's vector as given at insert (Redis `VEMB`); after an element is
-    /// sealed into an int8 segment, the dequantized approximation.
+    /// Returns the element's vector as given at insert (Redis `VEMB`). After the
+    /// element is sealed into an int8 segment, this is the dequantized approximation.
     public func vector(id: String) -> [Float]? {
         lock.reading {
             if let vector = memtable.index.vector(for: id) { return vector }
@@ -39,11 +39,11 @@ extension Collection {
             var generator = SystemRandomNumberGenerator()
             var members = memtable.index.randomIDs(count: count)
             for source in sources {
-                let wanted = min(count, source.liveCount)
-                guard wanted > 0 else { continue }
+                let needed = min(count, source.liveCount)
+                guard needed > 0 else { continue }
                 // Draw extra ids so tombstoned ones can be skipped.
-                let drawn = source.index.randomIDs(count: min(source.index.count, wanted + source.deleted.count))
-                members.append(contentsOf: drawn.lazy.filter { !source.deleted.contains($0) }.prefix(wanted))
+                let drawn = source.index.randomIDs(count: min(source.index.count, needed + source.deleted.count))
+                members.append(contentsOf: drawn.lazy.filter { !source.deleted.contains($0) }.prefix(needed))
             }
             members.shuffle(using: &generator)
             return Array(members.prefix(count))
@@ -128,8 +128,9 @@ extension Collection {
         let names = (try? FileSystem.contents(of: directory)) ?? []
         return names.compactMap { name -> (UInt64, Int)? in
             guard let generation = Self.walGeneration(fileName: name) else { return nil }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)
-            return (generation, (attributes?[.size] as? Int) ?? 0)
+            var status = stat()
+            let size = stat(directory + "/" + name, &status) == 0 ? Int(status.st_size) : 0
+            return (generation, size)
         }.sorted { $0.0 < $1.0 }
     }
 

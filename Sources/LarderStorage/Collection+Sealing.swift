@@ -58,7 +58,8 @@ extension Collection {
     /// maintenance queue; reads and writes continue meanwhile.
     func sealFrozenSources() throws {
         while let frozen = lock.reading({ sources.first { !$0.isDurable } }) {
-            let snapshot = frozen.index.exportGraph()
+            var snapshot = frozen.index.exportGraph()
+            _ = GraphReachability.connectUnreachableNodes(&snapshot)
             let attributes = lock.reading { snapshot.ids.map { frozen.attributes[$0] } }
             let path = directory + "/" + Manifest.SegmentEntry.fileName(number: frozen.number)
             FileSystem.remove(path)

@@ -8,7 +8,7 @@ import LarderVector
 ///
 /// Writes go to the write-ahead log and then to the memtable, an in-memory
 /// HNSW graph. A full memtable is frozen, written as an immutable segment file
-/// in the background and listed in the manifest; searches span the memtable,
+/// in the background and listed in the manifest. Searches span the memtable,
 /// frozen memtables and every segment, and merge the top k. Compaction merges
 /// segments and purges deleted elements, also in the background.
 ///
@@ -32,7 +32,7 @@ public final class Collection: @unchecked Sendable {
     var wal: WriteAheadLog!
     var nextSequence: UInt64 = 1
     var nextSegmentNumber: UInt64 = 1
-    /// First WAL generation that the manifest on disk tells recovery to replay.
+    /// First WAL generation that recovery replays, as stored in the manifest on disk.
     var manifestWALGeneration: UInt64 = 1
     var compactionCount = 0
     var isClosed = false
@@ -76,8 +76,8 @@ public final class Collection: @unchecked Sendable {
     /// - Parameter attributes: a JSON document; nil or empty stores none.
     /// - Returns: true when `id` was not in the collection before.
     /// - Throws: `VectorError` for a vector of the wrong dimension or with
-    ///   non-finite values, `StorageError` for a bad id or a failed write (for
-    ///   example `ENOSPC`); a rejected write changes nothing.
+    ///   non-finite values, and `StorageError` for a bad id or a failed write
+    ///   (for example `ENOSPC`). A rejected write changes nothing.
     @discardableResult
     public func add(id: String, vector: [Float], attributes: String?) throws -> Bool {
         try Self.validate(id: id)

@@ -178,12 +178,28 @@ enum FileSystem {
 
     static func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    /// Lists the entry names of `directory`, without `.` and `..`.
+    /// Lists the entry names of `directory`, sorted, without `.` and `..`.
     static func contents(of directory: String) throws -> [String] {
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        } catch {
-            throw StorageError.io(operation: "list directory", path: directory, errno: (error as NSError).code == 0 ? EIO : ENOENT)
+        guard let stream = opendir(directory) else {
+            throw StorageError.io(operation: "opendir", path: directory, errno: errno)
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Creates `path` and any missing parent directories.
+    static func createDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            try createDirectory(current)
         }
     }
 
@@ -191,11 +207,18 @@ enum FileSystem {
         _ = unlink(path)
     }
 
+    /// Removes `path` and everything below it.
     static func removeTree(_ path: String) throws {
-        do {
-            try FileManager.default.removeItem(atPath: path)
-        } catch {
-            throw StorageError.io(operation: "remove", path: path, errno: EIO)
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            if errno == ENOENT { return }
+            throw StorageError.io(operation: "lstat", path: path, errno: errno)
+        }
+        if (status.st_mode & S_IFMT) == S_IFDIR {
+            for name in try contents(of: path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 else { throw StorageError.io(operation: "rmdir", path: path, errno: errno) }
+        } else {
+            guard unlink(path) == 0 || errno == ENOENT else { throw StorageError.io(operation: "unlink", path: path, errno: errno) }
         }
     }
 

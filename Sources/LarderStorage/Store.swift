@@ -24,11 +24,7 @@ public final class Store: @unchecked Sendable {
         try options.validate()
         self.directory = directory
         self.options = options
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw StorageError.io(operation: "create directory", path: directory.path, errno: EACCES)
-        }
+        try FileSystem.createDirectories(directory.path)
         let start = Date()
         for entry in try FileSystem.contents(of: directory.path) {
             let path = directory.path + "/" + entry
@@ -122,11 +118,11 @@ public final class Store: @unchecked Sendable {
             for file in try FileSystem.contents(of: snapshot.path) where file != Manifest.fileName {
                 let source = snapshot.path + "/" + file
                 if (try? FileSystem.hardLink(source, to: staging + "/" + file)) == nil {
-                    do {
-                        try FileManager.default.copyItem(atPath: source, toPath: staging + "/" + file)
-                    } catch {
-                        throw StorageError.io(operation: "copy", path: source, errno: EIO)
-                    }
+                    // Hard links fail across file systems; copy the bytes instead.
+                    let copy = try FileDescriptor.createExclusive(staging + "/" + file)
+                    try copy.write(try FileSystem.readFile(source))
+                    try copy.sync()
+                    copy.close()
                 }
             }
             manifest.collectionName = name

@@ -6,8 +6,8 @@ public enum FsyncPolicy: String, Sendable, CaseIterable {
     /// Fsync before acknowledging each write. Concurrent writers share one fsync
     /// (group commit), so throughput grows with the number of writers.
     case always
-    /// Fsync once a second in the background; a crash of the machine (not only
-    /// the process) can lose up to about one second of acknowledged writes.
+    /// Fsync once a second in the background. A crash of the machine (not only
+    /// of the process) can lose about the last second of acknowledged writes.
     case everysec
     /// Leave flushing to the operating system; `close()` and `checkpoint()` still fsync.
     case no
@@ -84,8 +84,8 @@ final class WriteAheadLog: @unchecked Sendable {
     /// Appends `record` and returns a ticket for `waitUntilDurable(_:)`.
     ///
     /// On a failed write the file is truncated back to where the record began,
-    /// so no partial record sits in front of later ones; if even that fails,
-    /// the log disables itself and every later append throws.
+    /// so no partial record sits in front of later ones. If the truncation fails
+    /// too, the log disables itself and every later append throws.
     func append(_ record: WALRecord) throws -> UInt64 {
         let bytes = record.encoded()
         condition.lock()

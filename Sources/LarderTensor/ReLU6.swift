@@ -8,12 +8,4 @@ extension Tensor {
         }
     }
 
-    /// Clamps every element to `[0, +inf)` in place, as `torch.nn.ReLU`.
-    public mutating func applyReLUInPlace() {
-        scalars.withUnsafeMutableBufferPointer { buffer in
-            for index in buffer.indices {
-                buffer[index] = Swift.max(buffer[index], 0)
-            }
-        }
-    }
 }

@@ -15,7 +15,7 @@ import Foundation
 ///
 /// NOTE: only the parts of the English model that can fire on lowercase text
 /// are stored (see `PunktParameters`). Larder lowercases before tokenizing, as
-/// the paper's pipeline does; capitalized words are treated as having unknown
+/// the pipeline of Salvador et al. (CVPR 2021) does; capitalized words are treated as having unknown
 /// orthographic context, which can miss a break NLTK would find.
 public struct PunktSentenceSplitter: Sendable {
     /// The model parameters.
@@ -196,7 +196,7 @@ public struct PunktSentenceSplitter: Sendable {
 
     private enum Evidence { case startsSentence, continuesSentence, unknown }
 
-    /// Whether `token` starts a sentence, judged by how its type was capitalized in the training corpus.
+    /// Judges whether `token` starts a sentence from how the training corpus capitalized its type.
     private func orthographicEvidence(_ token: PunktToken) -> Evidence {
         if [";", ":", ",", ".", "!", "?"].contains(token.text) { return .continuesSentence }
         if token.startsLowercase {

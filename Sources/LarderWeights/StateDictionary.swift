@@ -24,10 +24,10 @@ public struct StateDictionary {
     /// Names not yet taken, sorted.
     public var remainingNames: [String] { remaining.keys.sorted() }
 
-    /// Whether a tensor called `name` is present and not yet taken.
+    /// Returns whether a tensor called `name` is present and not yet taken.
     public func contains(_ name: String) -> Bool { remaining[name] != nil }
 
-    /// The shape of the remaining tensor `name`, or `nil`.
+    /// Returns the shape of the remaining tensor `name`, or `nil`.
     public func shape(of name: String) -> [Int]? { remaining[name]?.shape }
 
     /// Removes and returns the tensor `name` when it has `shape`. A missing or
@@ -73,6 +73,14 @@ public struct WeightMismatchError: Error, CustomStringConvertible {
     public let unexpected: [(name: String, shape: [Int])]
     /// Tensors present with another shape than the model needs.
     public let misshaped: [(name: String, expected: [Int], found: [Int])]
+
+    /// Creates an error from its three lists.
+    public init(missing: [(name: String, expected: [Int])], unexpected: [(name: String, shape: [Int])],
+                misshaped: [(name: String, expected: [Int], found: [Int])]) {
+        self.missing = missing
+        self.unexpected = unexpected
+        self.misshaped = misshaped
+    }
 
     public var description: String {
         var lines = ["checkpoint does not match the model; check that the architecture and its sizes match the checkpoint:"]

@@ -3,10 +3,6 @@ import LarderText
 
 /// A recipe or photo that could not be turned into an encoder input.
 public enum EncoderInputError: Error, Equatable, CustomStringConvertible {
-    /// The RECIPE argument is not a JSON object.
-    case invalidRecipeJSON(reason: String)
-    /// A required field is absent or of the wrong type.
-    case missingField(String)
     /// `ingredients` or `instructions` has no non-blank entry.
     case emptyField(String)
     /// The model has no image encoder, so IMAGE input cannot be encoded.
@@ -16,11 +12,6 @@ public enum EncoderInputError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidRecipeJSON(let reason):
-            return "invalid recipe JSON: \(reason); expected an object with title, ingredients and instructions"
-        case .missingField(let name):
-            return "invalid recipe: missing field '\(name)'"
-                + (name == "title" ? " (a string)" : " (a list of strings)")
         case .emptyField(let name):
             return "invalid recipe: '\(name)' is empty; give at least one non-blank line"
         case .noImageEncoder:
@@ -33,32 +24,15 @@ public enum EncoderInputError: Error, Equatable, CustomStringConvertible {
 
 extension RecipeText {
     /// Parses the RECIPE input of VADD and VSIM: a JSON object with a string
-    /// `title` and non-empty lists of strings `ingredients` and `instructions`.
-    /// Other fields are ignored.
-    /// - Throws: `EncoderInputError` naming the field that is wrong.
-    public init(json bytes: [UInt8]) throws {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes))
-        } catch {
-            throw EncoderInputError.invalidRecipeJSON(reason: "not valid JSON")
+    /// `title` and lists of strings `ingredients` and `instructions`, each
+    /// with at least one non-blank line. Other fields are ignored.
+    /// - Throws: `RecipeTextError` for invalid JSON or a missing or mistyped
+    ///   field, `EncoderInputError.emptyField` for an empty list.
+    public init(validatingJSON bytes: [UInt8]) throws {
+        try self.init(json: Data(bytes))
+        for (name, lines) in [("ingredients", ingredients), ("instructions", instructions)]
+        where !lines.contains(where: { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            throw EncoderInputError.emptyField(name)
         }
-        guard let fields = object as? [String: Any] else {
-            throw EncoderInputError.invalidRecipeJSON(reason: "the top level is not an object")
-        }
-        guard let title = fields["title"] as? String else {
-            throw EncoderInputError.missingField("title")
-        }
-        func lines(_ name: String) throws -> [String] {
-            guard let values = fields[name] as? [Any], values.allSatisfy({ $0 is String }) else {
-                throw EncoderInputError.missingField(name)
-            }
-            let text = values.compactMap { $0 as? String }
-            guard text.contains(where: { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) else {
-                throw EncoderInputError.emptyField(name)
-            }
-            return text
-        }
-        self.init(title: title, ingredients: try lines("ingredients"), instructions: try lines("instructions"))
     }
 }

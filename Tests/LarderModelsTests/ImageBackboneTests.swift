@@ -32,7 +32,7 @@ final class ImageBackboneTests: XCTestCase {
         assertClose(features, expected["features"], "features")
         assertClose(try XCTUnwrap(network.classify(features)), expected["logits"], "logits")
 
-        let encoder = try ImageEncoder(backbone: network, projection: expected.filter { $0.key.hasPrefix("projection.") })
+        let encoder = try ImageEncoder(backbone: network, weights: expected.filter { $0.key.hasPrefix("projection.") }, prefix: "projection.")
         XCTAssertEqual(encoder.outputSize, 16)
         assertClose(encoder.encode(try XCTUnwrap(expected["input"])), expected["encoded"], "projected and tanh")
     }
@@ -104,6 +104,32 @@ final class ImageBackboneTests: XCTestCase {
                 XCTAssertEqual(ranked.first, top5.first, "\(name) top-1 of \(photo)")
                 XCTAssertEqual(Set(ranked), Set(top5), "\(name) top-5 of \(photo)")
             }
+        }
+    }
+}
+
+final class VisionTransformerTests: XCTestCase {
+    func testTinyViTMatchesTimm() throws {
+        let fixtures = SharedData.packageRoot.appendingPathComponent("Tests/LarderModelsTests/Fixtures")
+        let expected = try TorchCheckpoint(contentsOf: fixtures.appendingPathComponent("vit-tiny-expected.pt")).tensors
+        let weights = try TorchCheckpoint(contentsOf: fixtures.appendingPathComponent("vit-tiny-weights.pt")).tensors
+        let configuration = VisionTransformer.Configuration(imageSize: 32, patchSize: 8, width: 32, depth: 2, headCount: 4, mlpWidth: 64)
+        let network = try VisionTransformer(configuration: configuration, weights: weights)
+        let features = network.features(try XCTUnwrap(expected["input"]))
+        let reference = try XCTUnwrap(expected["features"])
+        XCTAssertEqual(features.shape, reference.shape)
+        let scale = max(reference.scalars.map { abs($0) }.max() ?? 0, 1e-6)
+        let worst = zip(features.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        XCTAssertLessThan(worst / scale, 1e-4, "largest difference \(worst), scale \(scale)")
+    }
+
+    func testViTRejectsWrongDepth() throws {
+        let fixtures = SharedData.packageRoot.appendingPathComponent("Tests/LarderModelsTests/Fixtures")
+        let weights = try TorchCheckpoint(contentsOf: fixtures.appendingPathComponent("vit-tiny-weights.pt")).tensors
+        let configuration = VisionTransformer.Configuration(imageSize: 32, patchSize: 8, width: 32, depth: 3, headCount: 4, mlpWidth: 64)
+        XCTAssertThrowsError(try VisionTransformer(configuration: configuration, weights: weights)) { error in
+            guard let mismatch = error as? WeightMismatchError else { return XCTFail("unexpected error \(error)") }
+            XCTAssertTrue(mismatch.missing.contains { $0.name == "blocks.2.attn.qkv.weight" })
         }
     }
 }

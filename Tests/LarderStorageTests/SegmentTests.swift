@@ -130,3 +130,25 @@ final class SegmentTests: XCTestCase {
         }
     }
 }
+
+final class GraphReachabilityTests: XCTestCase {
+    func testUnreachableNodeGetsAnIncomingLink() throws {
+        let index = HNSWIndex(configuration: HNSWConfiguration(dimension: 8, metric: .l2, m: 4, efConstruction: 20))
+        var vectors = VectorFactory(dimension: 8)
+        for i in 0..<40 { try index.upsert(id: "n\(i)", vector: vectors.next()) }
+        var snapshot = index.exportGraph()
+        XCTAssertEqual(GraphReachability.connectUnreachableNodes(&snapshot), 0)
+
+        // Cut every layer-0 link into one node other than the entry point.
+        let victim = (0..<snapshot.ids.count).first { $0 != snapshot.entryPoint && snapshot.levels[$0] == 0 }!
+        for node in snapshot.neighbors.indices {
+            snapshot.neighbors[node][0].removeAll { $0 == UInt32(victim) }
+        }
+        XCTAssertThrowsError(try HNSWIndex(snapshot: snapshot))
+
+        XCTAssertEqual(GraphReachability.connectUnreachableNodes(&snapshot), 1)
+        let repaired = try HNSWIndex(snapshot: snapshot)
+        XCTAssertNoThrow(try repaired.checkIntegrity())
+        XCTAssertEqual(try repaired.search(index.vector(for: snapshot.ids[victim])!, k: 1).first?.id, snapshot.ids[victim])
+    }
+}

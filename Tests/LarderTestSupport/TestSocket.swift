@@ -12,6 +12,8 @@ public final class TestSocket: @unchecked Sendable {
     /// A socket connect failure or a read that timed out.
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// Connects to `127.0.0.1:port`; `timeout` bounds every later read, in seconds.

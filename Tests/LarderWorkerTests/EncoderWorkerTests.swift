@@ -70,15 +70,25 @@ final class EncoderWorkerTests: XCTestCase {
     func testInvalidRecipesNameTheProblem() throws {
         let worker = EncoderWorker(model: try Self.makeModel())
         defer { worker.shutdown() }
-        let cases: [(String, EncoderInputError)] = [
-            ("not json", .invalidRecipeJSON(reason: "not valid JSON")),
-            ("[1, 2]", .invalidRecipeJSON(reason: "the top level is not an object")),
+        let malformed: [(String, RecipeTextError)] = [
+            ("[1, 2]", .notAnObject),
             (#"{"ingredients": ["a"], "instructions": ["b"]}"#, .missingField("title")),
-            (#"{"title": "x", "ingredients": "flour", "instructions": ["b"]}"#, .missingField("ingredients")),
+            (#"{"title": "x", "ingredients": "flour", "instructions": ["b"]}"#,
+             .wrongType(field: "ingredients", expected: "an array of strings")),
+        ]
+        for (input, expected) in malformed {
+            XCTAssertThrowsError(try worker.encodeRecipe(json: Array(input.utf8)), input) { error in
+                XCTAssertEqual(error as? RecipeTextError, expected, input)
+            }
+        }
+        XCTAssertThrowsError(try worker.encodeRecipe(json: Array("not json".utf8))) { error in
+            guard case .invalidJSON = error as? RecipeTextError else { return XCTFail("\(error)") }
+        }
+        let empty: [(String, EncoderInputError)] = [
             (#"{"title": "x", "ingredients": ["a"], "instructions": []}"#, .emptyField("instructions")),
             (#"{"title": "x", "ingredients": [" "], "instructions": ["b"]}"#, .emptyField("ingredients")),
         ]
-        for (input, expected) in cases {
+        for (input, expected) in empty {
             XCTAssertThrowsError(try worker.encodeRecipe(json: Array(input.utf8)), input) { error in
                 XCTAssertEqual(error as? EncoderInputError, expected, input)
             }

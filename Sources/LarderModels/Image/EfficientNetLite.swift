@@ -1,4 +1,3 @@
-import CBLAS
 import LarderImage
 import LarderTensor
 import LarderWeights
@@ -63,8 +62,8 @@ public struct EfficientNetLite: ImageBackbone {
     let stem: Convolution2D
     let blocks: [Block]
     let head: Convolution2D
-    /// ImageNet classifier `(weight [classes, 1280], bias)`, when the checkpoint has one.
-    let classifier: (weight: Tensor, bias: [Float])?
+    /// ImageNet classifier (`_fc`, 1280 features to 1000 classes), when the checkpoint has one.
+    let classifier: Linear?
 
     public var featureSize: Int { Self.headChannels }
 
@@ -119,7 +118,8 @@ public struct EfficientNetLite: ImageBackbone {
         head = state.takeConvolution("_conv_head", norm: "_bn1", shape: [Self.headChannels, lastChannels, 1, 1],
                                      padding: .same, epsilon: Self.epsilon)
         if let classes = state.shape(of: "_fc.bias")?.first {
-            classifier = (state.take("_fc.weight", shape: [classes, Self.headChannels]), state.take("_fc.bias", shape: [classes]).scalars)
+            classifier = Linear(weight: state.take("_fc.weight", shape: [classes, Self.headChannels]),
+                                bias: state.take("_fc.bias", shape: [classes]))
         } else {
             classifier = nil
         }
@@ -130,7 +130,11 @@ public struct EfficientNetLite: ImageBackbone {
 
     /// Returns the average-pooled 1280-channel head activations for `[N, 3, H, W]` images.
     public func features(_ images: Tensor) -> Tensor {
-        var x = stem(images)
+        images.mapImages(featureSize: featureSize, imageFeatures)
+    }
+
+    private func imageFeatures(_ image: Tensor) -> Tensor {
+        var x = stem(image)
         x.applyReLU6()
         for block in blocks {
             let input = x
@@ -151,26 +155,6 @@ public struct EfficientNetLite: ImageBackbone {
     /// Returns ImageNet logits `[N, classes]` for features from `features(_:)`, or
     /// `nil` when the checkpoint had no classifier.
     public func classify(_ features: Tensor) -> Tensor? {
-        guard let classifier else { return nil }
-        return denseLayer(features, weight: classifier.weight, bias: classifier.bias)
+        classifier?(features)
     }
-}
-
-/// `x W^T + b` for `x [N, in]`, `W [out, in]` through `cblas_sgemm`, as `torch.nn.Linear`.
-func denseLayer(_ input: Tensor, weight: Tensor, bias: [Float]) -> Tensor {
-    let (batch, inputs, outputs) = (input.shape[0], input.shape[1], weight.shape[0])
-    precondition(weight.shape[1] == inputs, "linear layer expects \(weight.shape[1]) inputs, got \(input.shape)")
-    var output = Tensor(shape: [batch, outputs])
-    for row in 0..<batch {
-        output.scalars.replaceSubrange((row * outputs)..<((row + 1) * outputs), with: bias)
-    }
-    input.scalars.withUnsafeBufferPointer { x in
-        weight.scalars.withUnsafeBufferPointer { w in
-            output.scalars.withUnsafeMutableBufferPointer { y in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(outputs), Int32(inputs),
-                            1, x.baseAddress!, Int32(inputs), w.baseAddress!, Int32(inputs), 1, y.baseAddress!, Int32(outputs))
-            }
-        }
-    }
-    return output
 }

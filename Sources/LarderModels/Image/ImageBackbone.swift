@@ -39,6 +39,28 @@ extension StateDictionary {
     }
 }
 
+// MARK: - Batches
+
+extension Tensor {
+    /// Runs `body` on each image of a batch `[N, ...]` as a batch of one and
+    /// stacks the `[1, featureSize]` results into `[N, featureSize]`.
+    ///
+    /// Convolutional backbones run image by image because one image's
+    /// activations stay in the CPU caches, while a whole batch's activations
+    /// (hundreds of MB at batch 32) stream through memory at every layer.
+    func mapImages(featureSize: Int, _ body: (Tensor) -> Tensor) -> Tensor {
+        let batch = shape[0]
+        let imageSize = count / Swift.max(batch, 1)
+        var output = Tensor(shape: [batch, featureSize])
+        for index in 0..<batch {
+            let image = Tensor(shape: [1] + shape.dropFirst(), scalars: Array(scalars[(index * imageSize)..<((index + 1) * imageSize)]))
+            let features = body(image)
+            output.scalars.replaceSubrange((index * featureSize)..<((index + 1) * featureSize), with: features.scalars)
+        }
+        return output
+    }
+}
+
 // MARK: - Element-wise helpers
 
 extension Tensor {

@@ -7,6 +7,7 @@ public enum ImageBackboneKind: String, Sendable, CaseIterable {
     case efficientNetLite0 = "efficientnet-lite0"
     case efficientNetLite2 = "efficientnet-lite2"
     case resNet50 = "resnet50"
+    case vitBase16 = "vit-b16"
 
     /// The default backbone: EfficientNet-Lite2.
     public static let standard = ImageBackboneKind.efficientNetLite2
@@ -23,7 +24,7 @@ public enum ImageBackboneKind: String, Sendable, CaseIterable {
         return cache.appendingPathComponent("larder/backbones")
     }
 
-    /// Where the ImageNet weights of this backbone are cached (`<name>.pth`).
+    /// Cache location of this backbone's ImageNet weights (`<name>.pth`).
     public var cachedWeightsURL: URL {
         Self.cacheDirectory.appendingPathComponent(rawValue + ".pth")
     }
@@ -35,6 +36,7 @@ public enum ImageBackboneKind: String, Sendable, CaseIterable {
         case .efficientNetLite0: return try EfficientNetLite(configuration: .lite0, weights: weights)
         case .efficientNetLite2: return try EfficientNetLite(configuration: .lite2, weights: weights)
         case .resNet50: return try ResNet50(weights: weights)
+        case .vitBase16: return try VisionTransformer(weights: weights)
         }
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import LarderImage
 import LarderTensor
 import LarderWeights
@@ -10,31 +9,37 @@ import LarderWeights
 public struct ImageEncoder: Sendable {
     /// The feature extractor.
     public let backbone: any ImageBackbone
-    /// Projection weight `[outputSize, backbone.featureSize]`.
-    public let projectionWeight: Tensor
-    /// Projection bias, one value per output dimension.
-    public let projectionBias: [Float]
+    /// From `backbone.featureSize` features to the output size (`image_encoder.fc`).
+    public let projection: Linear
 
     /// Length of the output vectors.
-    public var outputSize: Int { projectionWeight.shape[0] }
+    public var outputSize: Int { projection.outputSize }
 
-    /// Creates an encoder from a backbone and the projection `projection.weight`
-    /// and `projection.bias` in `weights`.
+    /// Creates an encoder.
+    /// - Precondition: the projection takes `backbone.featureSize` inputs.
+    public init(backbone: any ImageBackbone, projection: Linear) {
+        precondition(projection.inputSize == backbone.featureSize,
+                     "projection takes \(projection.inputSize) features, the backbone gives \(backbone.featureSize)")
+        self.backbone = backbone
+        self.projection = projection
+    }
+
+    /// Creates an encoder whose projection is `<prefix>weight` and `<prefix>bias` of `weights`.
     /// - Throws: `WeightMismatchError` when the projection is missing or does not fit the backbone.
-    public init(backbone: any ImageBackbone, projection weights: [String: Tensor], prefix: String = "projection.") throws {
+    public init(backbone: any ImageBackbone, weights: [String: Tensor], prefix: String) throws {
         var state = StateDictionary(weights)
         let outputs = state.shape(of: prefix + "weight")?.first ?? 0
-        projectionWeight = state.take(prefix + "weight", shape: [outputs, backbone.featureSize])
-        projectionBias = state.take(prefix + "bias", shape: [outputs]).scalars
+        let weight = state.take(prefix + "weight", shape: [outputs, backbone.featureSize])
+        let bias = state.take(prefix + "bias", shape: [outputs])
         state.ignore { !$0.hasPrefix(prefix) }
         try state.finish()
-        self.backbone = backbone
+        self.init(backbone: backbone, projection: Linear(weight: weight, bias: bias))
     }
 
     /// Encodes a batch of preprocessed images `[N, 3, crop, crop]` into `[N, outputSize]`.
     public func encode(_ images: Tensor) -> Tensor {
-        var output = denseLayer(backbone.features(images), weight: projectionWeight, bias: projectionBias)
-        output.scalars = output.scalars.map { tanh($0) }
+        var output = projection(backbone.features(images))
+        output.applyTanh()
         return output
     }
 
@@ -58,12 +63,29 @@ extension ImagePreprocessor {
 public enum ImageEncoderError: Error, Equatable, CustomStringConvertible {
     /// The pretrained weights of a backbone are not in the cache.
     case missingBackboneWeights(kind: ImageBackboneKind, path: String)
+    /// A model names a backbone Larder does not implement.
+    case unknownBackbone(String)
+    /// The model file has no image side.
+    case noImageHead
 
     public var description: String {
         switch self {
         case .missingBackboneWeights(let kind, let path):
+            switch kind {
+            case .resNet50:
+                return "pretrained weights of resnet50 not found at \(path); save torchvision's resnet50 state dict there with torch.save"
+            case .vitBase16:
+                return "pretrained weights of vit-b16 not found at \(path); save timm's vit_base_patch16_224 state dict there with torch.save"
+            case .efficientNetLite0, .efficientNetLite2:
+                break
+            }
             let variant = kind.rawValue.replacingOccurrences(of: "efficientnet-", with: "")
             return "pretrained weights of \(kind.rawValue) not found at \(path); run scripts/fetch-backbone.sh \(variant)"
+        case .unknownBackbone(let name):
+            let known = ImageBackboneKind.allCases.map(\.rawValue).joined(separator: ", ")
+            return "unknown image backbone '\(name)'; expected one of \(known)"
+        case .noImageHead:
+            return "the model has no image encoder; train or convert a model with an image head"
         }
     }
 }

@@ -25,7 +25,7 @@ public struct ResNet50: ImageBackbone {
     let stem: Convolution2D
     let stages: [[Bottleneck]]
     /// ImageNet classifier, when the checkpoint has one.
-    let classifier: (weight: Tensor, bias: [Float])?
+    let classifier: Linear?
     public let featureSize: Int
     public var preprocessor: ImagePreprocessor { ImagePreprocessor(shorterSide: 256, cropSize: 224) }
 
@@ -45,20 +45,20 @@ public struct ResNet50: ImageBackbone {
                 let prefix = "layer\(stageIndex + 1).\(blockIndex)."
                 let stride = blockIndex == 0 && stageIndex > 0 ? 2 : 1
                 let outputs = width * Self.expansion
-                let one = Convolution2D.Padding.explicit(top: 1, left: 1, bottom: 1, right: 1)
-                let none = Convolution2D.Padding.explicit(top: 0, left: 0, bottom: 0, right: 0)
+                let unitPadding = Convolution2D.Padding.explicit(top: 1, left: 1, bottom: 1, right: 1)
+                let noPadding = Convolution2D.Padding.explicit(top: 0, left: 0, bottom: 0, right: 0)
                 var downsample: Convolution2D?
                 if stride != 1 || inputs != outputs {
                     downsample = state.takeConvolution(prefix + "downsample.0", norm: prefix + "downsample.1",
-                                                       shape: [outputs, inputs, 1, 1], stride: stride, padding: none, epsilon: Self.epsilon)
+                                                       shape: [outputs, inputs, 1, 1], stride: stride, padding: noPadding, epsilon: Self.epsilon)
                 }
                 blocks.append(Bottleneck(
                     reduce: state.takeConvolution(prefix + "conv1", norm: prefix + "bn1", shape: [width, inputs, 1, 1],
-                                                  padding: none, epsilon: Self.epsilon),
+                                                  padding: noPadding, epsilon: Self.epsilon),
                     spatial: state.takeConvolution(prefix + "conv2", norm: prefix + "bn2", shape: [width, width, 3, 3],
-                                                   stride: stride, padding: one, epsilon: Self.epsilon),
+                                                   stride: stride, padding: unitPadding, epsilon: Self.epsilon),
                     expand: state.takeConvolution(prefix + "conv3", norm: prefix + "bn3", shape: [outputs, width, 1, 1],
-                                                  padding: none, epsilon: Self.epsilon),
+                                                  padding: noPadding, epsilon: Self.epsilon),
                     downsample: downsample))
                 inputs = outputs
             }
@@ -67,7 +67,7 @@ public struct ResNet50: ImageBackbone {
         self.stages = stages
         featureSize = inputs
         if let classes = state.shape(of: "fc.bias")?.first {
-            classifier = (state.take("fc.weight", shape: [classes, inputs]), state.take("fc.bias", shape: [classes]).scalars)
+            classifier = Linear(weight: state.take("fc.weight", shape: [classes, inputs]), bias: state.take("fc.bias", shape: [classes]))
         } else {
             classifier = nil
         }
@@ -76,17 +76,21 @@ public struct ResNet50: ImageBackbone {
 
     /// Returns the average-pooled `layer4` activations `[N, featureSize]` for `[N, 3, H, W]` images.
     public func features(_ images: Tensor) -> Tensor {
-        var x = stem(images)
-        x.applyReLUInPlace()
+        images.mapImages(featureSize: featureSize, imageFeatures)
+    }
+
+    private func imageFeatures(_ image: Tensor) -> Tensor {
+        var x = stem(image)
+        x.applyReLU()
         x = Pooling2D.max(x, kernel: 3, stride: 2, padding: 1)
         for block in stages.joined() {
             var y = block.reduce(x)
-            y.applyReLUInPlace()
+            y.applyReLU()
             y = block.spatial(y)
-            y.applyReLUInPlace()
+            y.applyReLU()
             y = block.expand(y)
             y.addInPlace(block.downsample.map { $0(x) } ?? x)
-            y.applyReLUInPlace()
+            y.applyReLU()
             x = y
         }
         return Pooling2D.globalAverage(x)
@@ -94,7 +98,6 @@ public struct ResNet50: ImageBackbone {
 
     /// Returns ImageNet logits for features from `features(_:)`, or `nil` without a classifier.
     public func classify(_ features: Tensor) -> Tensor? {
-        guard let classifier else { return nil }
-        return denseLayer(features, weight: classifier.weight, bias: classifier.bias)
+        classifier?(features)
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// Readers for the training data formats: Larder's JSON Lines recipes and
 /// pairs, Recipe1M's `layer1.json` and `layer2.json`, and dish-labelled photos.
 public enum DataReader {
-    private struct JSONLinesRecipe: Decodable {
+    private struct JSONLinesRecipe: Codable {
         var id: String
         var title: String
         var ingredients: [String]
@@ -27,6 +27,20 @@ public enum DataReader {
             RecipeRecord(id: $0.id, title: $0.title, ingredients: $0.ingredients,
                          instructions: $0.instructions, images: $0.image.map { [$0] } ?? [])
         }
+    }
+
+    /// Writes recipes in the format `recipes(jsonLines:)` reads, with each
+    /// record's first photo (if any) as `image`.
+    public static func write(_ records: [RecipeRecord], jsonLines url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var output = Data()
+        for record in records {
+            output += try encoder.encode(JSONLinesRecipe(id: record.id, title: record.title, ingredients: record.ingredients,
+                                                         instructions: record.instructions, image: record.images.first))
+            output += Data("\n".utf8)
+        }
+        try output.write(to: url, options: .atomic)
     }
 
     /// Reads dish-labelled photos, one JSON object a line with `image` and `label`.
@@ -134,9 +148,8 @@ extension DataReader {
 // MARK: - Weak pairs
 
 /// Pairs dish-labelled photos with recipes whose titles contain the dish name
-/// as whole words, ignoring case, punctuation and a plural "s" ("apple pie"
-/// matches "Dutch Apple Pies" but not "Pineapple Pie"; "beignets" matches
-/// "Beignet").
+/// as whole words, ignoring case, punctuation and a plural "s". So "apple pie"
+/// matches "Dutch Apple Pies" but not "Pineapple Pie", and "beignets" matches "Beignet".
 public enum WeakPairing {
     /// For each photo, the indices of the matching recipes (possibly none).
     /// - Complexity: O(photos' distinct labels × recipes).

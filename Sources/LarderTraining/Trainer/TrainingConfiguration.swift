@@ -55,6 +55,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     /// Fraction of the pairs held out for validation and evaluation, drawn with `seed`.
     public var heldOutFraction = 0.25
+    /// Upper bound on held-out pairs (a seeded sample), for data with a large
+    /// validation split such as Recipe1M's; nil keeps all.
+    public var maximumHeldOutPairs: Int?
     /// Seed of the split, the initial weights and the batch order.
     public var seed: UInt64 = 1234
     /// Log a progress line every this many steps.
@@ -89,6 +92,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         try read(.recipeLossWeight, into: &recipeLossWeight)
         try read(.useTextOnlyRecipes, into: &useTextOnlyRecipes)
         maximumTextOnlyRecipes = try container.decodeIfPresent(Int.self, forKey: .maximumTextOnlyRecipes)
+        maximumHeldOutPairs = try container.decodeIfPresent(Int.self, forKey: .maximumHeldOutPairs)
         try read(.heldOutFraction, into: &heldOutFraction)
         try read(.seed, into: &seed)
         try read(.logEverySteps, into: &logEverySteps)
