@@ -109,6 +109,6 @@ def pad_batch(recipes):
 
 
 def larder_metadata(config, vocabulary):
-    """The __metadata__ entries of a Larder model file."""
+    """Return the __metadata__ entries of a Larder model file."""
     import json
     return {"larder.config": json.dumps(config, sort_keys=True), "larder.vocabulary": "\n".join(vocabulary) + "\n"}

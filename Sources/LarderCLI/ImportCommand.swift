@@ -56,6 +56,8 @@ enum ImportCommand: Subcommand {
         Console.err("larder import: \(records.count) recipes read from \(parsed.positionals.count) file(s)"
                     + (rejected.isEmpty ? "" : ", \(rejected.count) invalid"))
 
+        // Fail fast, before any progress output, when the server is not there.
+        _ = try connection.connect()
         let importer = Importer(connection: connection, key: key, imageKey: parsed.string("image-key"),
                                 batchSize: batchSize, connections: connections)
         let outcome = try importer.run(records)
@@ -126,7 +128,7 @@ struct ImportRecord: Sendable {
             for (index, recipe) in recipes.enumerated() {
                 let object: [String: Any] = ["id": recipe.id, "title": recipe.title,
                                              "ingredients": recipe.ingredients, "instructions": recipe.instructions]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                 records.append(ImportRecord(id: recipe.id, json: String(decoding: data, as: UTF8.self),
                                             imagePath: nil, source: "\(layer1.lastPathComponent)[\(partition) \(index)]"))
             }

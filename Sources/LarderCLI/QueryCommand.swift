@@ -57,10 +57,12 @@ enum QueryCommand: Subcommand {
     }
 
     private static func readFile(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // FileHandle also reads pipes such as /dev/stdin and bash's <(...).
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ImportError.unreadable(path: path, reason: "file not found or not readable")
         }
-        return [UInt8](data)
+        defer { try? handle.close() }
+        return [UInt8](handle.readDataToEndOfFile())
     }
 }
 
@@ -141,7 +143,7 @@ struct Match {
             }
             return object
         }
-        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -15,7 +15,7 @@ struct PunktParameters: Sendable {
     var abbreviations: Set<String>
     /// Type pairs that keep a period inside a sentence.
     var collocations: Set<Collocation>
-    /// Capitalized words that start a sentence after an abbreviation.
+    /// Lowercased words that, when capitalized after an abbreviation, start a new sentence.
     var sentenceStarters: Set<String>
     /// Types the corpus saw lowercase at a sentence start and never capitalized:
     /// the only lowercase words whose orthographic evidence is "unknown" rather

@@ -15,7 +15,7 @@ import Foundation
 ///
 /// NOTE: only the parts of the English model that can fire on lowercase text
 /// are stored (see `PunktParameters`). Larder lowercases before tokenizing, as
-/// the paper's pipeline does; capitalized words are treated as having unknown
+/// the pipeline of Salvador et al. (CVPR 2021) does; capitalized words are treated as having unknown
 /// orthographic context, which can miss a break NLTK would find.
 public struct PunktSentenceSplitter: Sendable {
     /// The model parameters.
@@ -35,6 +35,12 @@ public struct PunktSentenceSplitter: Sendable {
     /// Returns sentence ranges (UTF-16), like NLTK's `span_tokenize` with realignment.
     func spans(in text: String) -> [NSRange] {
         let string = text as NSString
+        // Without a sentence-ending mark there is no candidate, so the whole
+        // text (trailing whitespace removed) is one sentence.
+        if string.rangeOfCharacter(from: Self.sentenceEndMarks).location == NSNotFound {
+            let trimmedEnd = (text.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression) as NSString).length
+            return trimmedEnd > 0 ? [NSRange(location: 0, length: trimmedEnd)] : []
+        }
         var slices: [NSRange] = []
         var lastBreak = 0
         for candidate in candidates(in: string) where containsBreak(candidate.context) {
@@ -91,6 +97,8 @@ public struct PunktSentenceSplitter: Sendable {
         }
         return result
     }
+
+    private static let sentenceEndMarks = CharacterSet(charactersIn: ".?!")
 
     /// Python's `string.whitespace`, which NLTK uses to find the word before a mark.
     private static let asciiWhitespace: Set<unichar> = [0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C]
@@ -196,7 +204,7 @@ public struct PunktSentenceSplitter: Sendable {
 
     private enum Evidence { case startsSentence, continuesSentence, unknown }
 
-    /// Whether `token` starts a sentence, judged by how its type was capitalized in the training corpus.
+    /// Judges whether `token` starts a sentence from how the training corpus capitalized its type.
     private func orthographicEvidence(_ token: PunktToken) -> Evidence {
         if [";", ":", ",", ".", "!", "?"].contains(token.text) { return .continuesSentence }
         if token.startsLowercase {

@@ -1,4 +1,4 @@
-/// Turns recipe text into token ids as the paper's data loader does: each
+/// Turns recipe text into token ids as the data loader of Salvador et al. (CVPR 2021) does: each
 /// title, ingredient line and instruction is lowercased, split into words by
 /// `WordTokenizer` (NLTK `word_tokenize` rules), wrapped in `<start>` … `<end>`,
 /// mapped to ids (unknown words to `<unk>`), and cut to `maxSentenceTokens`
@@ -7,14 +7,14 @@
 public struct RecipeTokenizer: Sendable {
     /// The model's vocabulary.
     public let vocabulary: Vocabulary
-    /// Ids kept per title, ingredient and instruction, markers included (15 in the paper).
+    /// Ids kept per title, ingredient and instruction, markers included (15 in Salvador et al.).
     public var maxSentenceTokens: Int
-    /// Ingredient lines kept per recipe (20 in the paper).
+    /// Ingredient lines kept per recipe (20 in Salvador et al.).
     public var maxIngredients: Int
-    /// Instructions kept per recipe (20 in the paper).
+    /// Instructions kept per recipe (20 in Salvador et al.).
     public var maxInstructions: Int
 
-    /// Creates a tokenizer; the default limits are the paper's.
+    /// Creates a tokenizer; the default limits are those of Salvador et al.
     public init(vocabulary: Vocabulary, maxSentenceTokens: Int = 15, maxIngredients: Int = 20,
                 maxInstructions: Int = 20) {
         self.vocabulary = vocabulary

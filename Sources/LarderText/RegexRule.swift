@@ -23,6 +23,11 @@ struct RegexRule: @unchecked Sendable {
                                             withTemplate: template)
     }
 
+    /// Replaces every match in `text` with the template, in place.
+    func apply(to text: NSMutableString) {
+        expression.replaceMatches(in: text, range: NSRange(location: 0, length: text.length), withTemplate: template)
+    }
+
     /// Returns whether the whole of `text` matches.
     func matchesWhole(_ text: String) -> Bool {
         let length = (text as NSString).length

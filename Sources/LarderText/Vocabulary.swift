@@ -88,7 +88,7 @@ public struct Vocabulary: Sendable, Equatable {
 // MARK: - Building
 
 extension Vocabulary {
-    /// Builds a vocabulary the way the paper's preprocessing does: `<pad>`,
+    /// Builds a vocabulary the way the preprocessing of Salvador et al. (CVPR 2021) does: `<pad>`,
     /// `<start>`, `<end>`, then every word seen at least `minimumCount` times
     /// in order of first appearance, then `<unk>`.
     /// - Parameter sentences: tokenized text, for example `WordTokenizer.tokenize`
@@ -103,8 +103,11 @@ extension Vocabulary {
             }
         }
         let special: Set = [paddingToken, startToken, endToken, unknownToken]
-        let words = order.filter { counts[$0]! >= minimumCount && !special.contains($0) }
-        // Tokens from WordTokenizer never contain whitespace and are never empty, so this cannot fail.
+        // Empty tokens and tokens with whitespace cannot be stored one per line, so they are dropped.
+        let words = order.filter {
+            counts[$0]! >= minimumCount && !special.contains($0) && !$0.isEmpty && !$0.contains(where: \.isWhitespace)
+        }
+        // The filter above removes every token the initializer rejects, so this cannot fail.
         return try! Vocabulary(tokens: [paddingToken, startToken, endToken] + words + [unknownToken])
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Penn Treebank-style word tokenization that reproduces NLTK's
 /// `word_tokenize` (checked against NLTK 3.10 on real recipe lines by the
 /// tests): the text is split into sentences by `PunktSentenceSplitter`, then
@@ -17,15 +19,17 @@ public enum WordTokenizer {
 
     /// Returns the tokens of one sentence (no sentence splitting), like `NLTKWordTokenizer().tokenize`.
     public static func tokenizeSentence(_ sentence: String) -> [String] {
-        var text = sentence
-        for rule in startingQuotes { text = rule.apply(text) }
-        for rule in punctuation { text = rule.apply(text) }
-        text = brackets.apply(text)
-        text = doubleDashes.apply(text)
-        text = " " + text + " "
-        for rule in endingQuotes { text = rule.apply(text) }
-        for rule in contractions { text = rule.apply(text) }
-        return text.split(whereSeparator: \.isWhitespace).map(String.init)
+        // One mutable buffer for all passes avoids converting between String and NSString per rule.
+        let text = NSMutableString(string: sentence)
+        for rule in startingQuotes { rule.apply(to: text) }
+        for rule in punctuation { rule.apply(to: text) }
+        brackets.apply(to: text)
+        doubleDashes.apply(to: text)
+        text.insert(" ", at: 0)
+        text.append(" ")
+        for rule in endingQuotes { rule.apply(to: text) }
+        for rule in contractions { rule.apply(to: text) }
+        return (text as String).split(whereSeparator: \.isWhitespace).map(String.init)
     }
 
     // MARK: - Rules, in NLTK's order

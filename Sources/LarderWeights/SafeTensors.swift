@@ -48,7 +48,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
     case truncated(expectedBytes: Int, actualBytes: Int)
     /// The 8-byte header length is zero or larger than `SafeTensors.maximumHeaderSize`.
     case invalidHeaderLength(UInt64)
-    /// The header is not the expected JSON object; `reason` says which part.
+    /// The header is not the expected JSON object; `reason` names the invalid part.
     case invalidHeader(reason: String)
     /// A tensor uses an element type this reader does not convert.
     case unsupportedDataType(tensor: String, dataType: String)

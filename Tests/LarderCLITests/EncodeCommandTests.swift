@@ -46,6 +46,29 @@ final class EncodeCommandTests: XCTestCase {
         XCTAssertTrue(vector.contains { $0 != 0 })
     }
 
+    func testRecipesFileGivesOneVectorPerLine() throws {
+        let directory = try TemporaryDirectory()
+        let single = #"{"title": "W1 w2", "ingredients": ["w3 w4"], "instructions": ["w5. w6"]}"#
+        let file = try write(single + "\n" + #"{"title": "w7", "ingredients": [], "instructions": []}"# + "\n\n",
+                             in: directory)
+        let batched = try larder(["encode", "--recipes", file, "--batch-size", "2", "--timing", "--model", model.path])
+        XCTAssertEqual(batched.status, 0, batched.error)
+        let lines = batched.output.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(batched.error.contains("2 recipes in 1 batches"), batched.error)
+        // The first line equals the vector of the same recipe encoded alone.
+        let alone = try larder(["encode", "--recipe", try write(single, in: directory), "--model", model.path])
+        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [Double])
+        let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(alone.output.utf8)) as? [Double])
+        XCTAssertEqual(first.count, expected.count)
+        for (a, e) in zip(first, expected) { XCTAssertEqual(a, e, accuracy: 1e-5) }
+
+        let broken = try write(single + "\n" + #"{"title": 1}"#, in: directory)
+        let failure = try larder(["encode", "--recipes", broken, "--model", model.path])
+        XCTAssertNotEqual(failure.status, 0)
+        XCTAssertTrue(failure.error.contains("line 2: invalid recipe JSON"), failure.error)
+    }
+
     func testInvalidInputsExitNonZeroWithMessage() throws {
         let directory = try TemporaryDirectory()
         let cases: [(String, [String], String)] = [
@@ -59,7 +82,7 @@ final class EncodeCommandTests: XCTestCase {
              "cannot read file /nonexistent/recipe.json"),
             ("missing model", ["--recipe", try write(#"{"title": "x", "ingredients": [], "instructions": []}"#, in: directory),
                                "--model", "/nonexistent/model.safetensors"], "model file not found"),
-            ("no recipe option", ["--model", model.path], "missing required option '--recipe'"),
+            ("no input option", ["--model", model.path], "expected exactly one of --recipe FILE"),
         ]
         for (name, arguments, message) in cases {
             let result = try larder(["encode"] + arguments)

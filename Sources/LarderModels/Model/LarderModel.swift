@@ -3,7 +3,7 @@ import LarderTensor
 import LarderText
 import LarderWeights
 
-/// A Larder model file: one safetensors file whose `__metadata__` holds
+/// A Larder model file: one safetensors file whose `__metadata__` contains
 /// `larder.config` (`ModelConfiguration` as JSON) and `larder.vocabulary`
 /// (the vocabulary, one token a line), and whose tensors use the parameter
 /// names of the authors' PyTorch `JointEmbedding` (see
@@ -15,7 +15,7 @@ public struct LarderModel: Sendable {
     public static let vocabularyKey = "larder.vocabulary"
     /// Prefix of the image backbone's tensors.
     public static let imageBackbonePrefix = "image_encoder.backbone."
-    /// Where commands look for the model when no path is given, relative to the working directory.
+    /// Model path that commands use when none is given, relative to the working directory.
     public static let defaultPath = "models/larder-default.safetensors"
     /// Environment variable that overrides `defaultPath`.
     public static let pathEnvironmentVariable = "LARDER_MODEL"
@@ -28,7 +28,7 @@ public struct LarderModel: Sendable {
 
     /// Sizes and limits.
     public let configuration: ModelConfiguration
-    /// The words the recipe encoder knows.
+    /// The recipe encoder's vocabulary.
     public let vocabulary: Vocabulary
     /// The recipe encoder.
     public let recipeEncoder: RecipeEncoder
@@ -132,7 +132,7 @@ extension LarderModel {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // Encoding plain structs of numbers and strings cannot fail.
+        // JSONEncoder fails only on non-finite floats, and the configuration has none.
         let configurationText = String(decoding: try! encoder.encode(configuration), as: UTF8.self)
         return SafeTensors(tensors: tensors, metadata: [Self.configurationKey: configurationText,
                                                         Self.vocabularyKey: vocabulary.text])

@@ -20,8 +20,8 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     }
 }
 
-/// Per-recipe text limits (the paper's: 15 ids per sentence, markers
-/// included; 20 ingredients; 20 instructions).
+/// Per-recipe text limits. Salvador et al. (CVPR 2021) keep 15 ids per
+/// sentence (markers included), 20 ingredients and 20 instructions.
 public struct TextLimits: Codable, Sendable, Equatable {
     /// Ids kept per title, ingredient and instruction, `<start>` and `<end>` included.
     public var maxSentenceTokens: Int
@@ -30,7 +30,7 @@ public struct TextLimits: Codable, Sendable, Equatable {
     /// Instructions kept per recipe.
     public var maxInstructions: Int
 
-    /// Creates limits; the defaults are the paper's.
+    /// Creates limits; the defaults are those of Salvador et al.
     public init(maxSentenceTokens: Int = 15, maxIngredients: Int = 20, maxInstructions: Int = 20) {
         self.maxSentenceTokens = maxSentenceTokens
         self.maxIngredients = maxIngredients

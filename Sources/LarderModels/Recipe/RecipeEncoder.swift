@@ -44,7 +44,7 @@ public struct RecipeEncoder: Sendable {
 
     // MARK: - Encoding
 
-    /// Returns the recipe vectors, `[recipes.count, outputSize]`, each in (-1, 1).
+    /// Returns the recipe vectors, `[recipes.count, outputSize]`, each element in [-1, 1] (tanh).
     /// - Throws: `RecipeEncoderError` when a token id or a length is out of range.
     /// - Complexity: O(tokens × hidden² + tokens × length × hidden) for all recipes together.
     public func encode(_ recipes: [TokenizedRecipe]) throws -> Tensor {

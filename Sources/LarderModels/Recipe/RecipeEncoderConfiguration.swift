@@ -4,20 +4,20 @@
 public struct RecipeEncoderConfiguration: Codable, Sendable, Equatable {
     /// Number of vocabulary entries (rows of the shared word embedding).
     public var vocabularySize: Int
-    /// Width of word embeddings, transformer layers and component vectors (512 in the paper).
+    /// Width of word embeddings, transformer layers and component vectors (512 in Salvador et al.).
     public var hiddenSize: Int
-    /// Attention heads per transformer layer (4 in the paper).
+    /// Attention heads per transformer layer (4 in Salvador et al.).
     public var headCount: Int
-    /// Transformer layers per encoder (2 in the paper).
+    /// Transformer layers per encoder (2 in Salvador et al.).
     public var layerCount: Int
-    /// Width of each layer's ReLU feed-forward block (PyTorch's default 2048 in the paper).
+    /// Width of each layer's ReLU feed-forward block (PyTorch's default 2048 in Salvador et al.).
     public var feedForwardSize: Int
-    /// Length of the recipe vector, shared with the image encoder (1024 in the paper).
+    /// Length of the recipe vector, shared with the image encoder (1024 in Salvador et al.).
     public var outputSize: Int
-    /// Rows of each learned positional embedding table; longer sequences are rejected (50 in the paper).
+    /// Rows of each learned positional embedding table; longer sequences are rejected (50 in Salvador et al.).
     public var positionCount: Int
 
-    /// Creates a configuration; the defaults are the paper's sizes.
+    /// Creates a configuration; the defaults are the sizes of Salvador et al.
     public init(vocabularySize: Int, hiddenSize: Int = 512, headCount: Int = 4, layerCount: Int = 2,
                 feedForwardSize: Int = 2048, outputSize: Int = 1024, positionCount: Int = 50) {
         self.vocabularySize = vocabularySize
