@@ -170,10 +170,11 @@ public final class LarderServer: @unchecked Sendable {
                                               "command": spec.name, "error": message])
         }
         statistics.recordCommand(spec.name, micros: micros, failed: failed)
+        statistics.recordStages(context.stages)
         if micros >= configuration.slowLogThresholdMicros {
             slowLog.add(micros: micros, arguments: context.arguments.raw, client: client, requestID: context.requestID)
-            logger.warning("slow command", ["command": spec.name, "duration_us": "\(micros)",
-                                            "client": client, "request": context.requestID])
+            let fields = ["command": spec.name, "duration_us": "\(micros)", "client": client, "request": context.requestID]
+            logger.warning("slow command", fields.merging(context.stages.logFields) { old, _ in old })
         }
         return reply
     }

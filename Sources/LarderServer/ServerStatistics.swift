@@ -19,6 +19,11 @@ final class ServerStatistics: Sendable {
     private let errors = Atomic<Int>(0)
     private let protocolErrors = Atomic<Int>(0)
     private let inFlight = Atomic<Int>(0)
+    private let decodeMicros = Atomic<Int>(0)
+    private let encodeMicros = Atomic<Int>(0)
+    private let searchMicros = Atomic<Int>(0)
+    private let encodedRequests = Atomic<Int>(0)
+    private let searches = Atomic<Int>(0)
 
     init<Names: Sequence>(commandNames: Names) where Names.Element == String {
         var counters: [String: CommandCounter] = [ServerStatistics.rejected: CommandCounter()]
@@ -32,6 +37,25 @@ final class ServerStatistics: Sendable {
         guard let counter = counters[name] else { return }
         counter.calls.wrappingAdd(1, ordering: .relaxed)
         counter.micros.wrappingAdd(micros, ordering: .relaxed)
+    }
+
+    /// Adds one request's stage times to the totals INFO shows.
+    func recordStages(_ stages: StageTimings) {
+        if stages.decodeMicros > 0 || stages.encodeMicros > 0 {
+            encodedRequests.wrappingAdd(1, ordering: .relaxed)
+            decodeMicros.wrappingAdd(stages.decodeMicros, ordering: .relaxed)
+            encodeMicros.wrappingAdd(stages.encodeMicros, ordering: .relaxed)
+        }
+        if stages.searchMicros > 0 {
+            searches.wrappingAdd(1, ordering: .relaxed)
+            searchMicros.wrappingAdd(stages.searchMicros, ordering: .relaxed)
+        }
+    }
+
+    /// Requests with an encoded input and searches, with their total microseconds per stage.
+    var stageTotals: (encoded: Int, decodeMicros: Int, encodeMicros: Int, searches: Int, searchMicros: Int) {
+        (encodedRequests.load(ordering: .relaxed), decodeMicros.load(ordering: .relaxed),
+         encodeMicros.load(ordering: .relaxed), searches.load(ordering: .relaxed), searchMicros.load(ordering: .relaxed))
     }
 
     func recordProtocolError() { protocolErrors.wrappingAdd(1, ordering: .relaxed) }
