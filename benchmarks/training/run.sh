@@ -16,7 +16,7 @@ else
     if [[ ! -x "$ROOT/benchmarks/.venv/bin/python" ]]; then
         python3 -m venv "$ROOT/benchmarks/.venv"
         "$ROOT/benchmarks/.venv/bin/pip" install --quiet numpy
-        "$ROOT/benchmarks/.venv/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+        "$ROOT/benchmarks/.venv/bin/pip" install --quiet torch
     fi
     PYTHON="$ROOT/benchmarks/.venv/bin/python"
 fi
