@@ -63,8 +63,10 @@ enum ImportCommand: Subcommand {
         let outcome = try importer.run(records)
         rejected += outcome.rejected
 
-        Console.err("larder import: added \(outcome.added), already present \(outcome.skipped), "
+        let photos = parsed.string("image-key") == nil ? "" : ", photos added \(outcome.photosAdded)"
+        Console.err("larder import: added \(outcome.added), already present \(outcome.skipped)\(photos), "
                     + "rejected \(rejected.count) in \(String(format: "%.1f", outcome.seconds)) s")
+        rejected.sort { ImportRecord.isBefore($0.source, $1.source) }
         for item in rejected.prefix(20) {
             Console.err("  rejected \(item.source): \(item.reason)")
         }
@@ -103,7 +105,11 @@ struct ImportRecord: Sendable {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             let source = "\(url.lastPathComponent):\(lineNumber)"
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
+            guard let parsed = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) else {
+                rejected.append((source, "invalid JSON"))
+                continue
+            }
+            guard let object = parsed as? [String: Any] else {
                 rejected.append((source, "not a JSON object"))
                 continue
             }
@@ -134,6 +140,18 @@ struct ImportRecord: Sendable {
             }
         }
         return records
+    }
+
+    /// Orders sources such as `file.jsonl:12` by file name, then line number.
+    static func isBefore(_ left: String, _ right: String) -> Bool {
+        func key(_ source: String) -> (String, Int) {
+            let parts = source.split(separator: ":", maxSplits: 1)
+            let line = parts.count == 2 ? Int(parts[1].prefix { $0.isNumber }) ?? 0 : 0
+            return (String(parts[0]), line)
+        }
+        let (leftFile, leftLine) = key(left)
+        let (rightFile, rightLine) = key(right)
+        return leftFile == rightFile ? (leftLine, left) < (rightLine, right) : leftFile < rightFile
     }
 
     /// A lowercase, dash-separated form of `text` for ids made from titles.

@@ -9,6 +9,9 @@ struct Importer {
     struct Outcome {
         var added = 0
         var skipped = 0
+        /// Photos added to the image key.
+        var photosAdded = 0
+        /// Recipes (or their photos) the server or the reader rejected, in input order.
         var rejected: [(source: String, reason: String)] = []
         var seconds = 0.0
     }
@@ -50,6 +53,7 @@ struct Importer {
                         lock.lock()
                         outcome.added += result.added
                         outcome.skipped += result.skipped
+                        outcome.photosAdded += result.photosAdded
                         outcome.rejected += result.rejected
                         lock.unlock()
                         progress.advance(by: batches[index].count)
@@ -90,7 +94,7 @@ struct Importer {
             sources.append(record.source)
             if let imageKey, let path = record.imagePath {
                 guard let photo = FileManager.default.contents(atPath: path) else {
-                    result.rejected.append((record.source, "photo '\(path)' not found or unreadable"))
+                    result.rejected.append((record.source + " (photo)", "photo '\(path)' not found or unreadable"))
                     continue
                 }
                 commands.append([Array("VADD".utf8), Array(imageKey.utf8), Array("IMAGE".utf8),
@@ -102,7 +106,9 @@ struct Importer {
         for (source, reply) in zip(sources, replies) {
             if case .error(let message) = reply {
                 result.rejected.append((source, message))
-            } else if !source.hasSuffix("(photo)") {
+            } else if source.hasSuffix("(photo)") {
+                result.photosAdded += 1
+            } else {
                 result.added += 1
             }
         }

@@ -10,6 +10,7 @@ final class ProgressReporter: @unchecked Sendable {
     private let start = Date()
     private var done = 0
     private var lastReport = Date.distantPast
+    private var lastReportedCount = -1
     private let interactive = isatty(2) != 0
 
     init(label: String, total: Int) {
@@ -34,10 +35,14 @@ final class ProgressReporter: @unchecked Sendable {
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        write(finished: true)
+        // On a terminal the final line ends the redrawn one; in a log, skip it when it would repeat.
+        if interactive || lastReportedCount != done {
+            write(finished: true)
+        }
     }
 
     private func write(finished: Bool) {
+        lastReportedCount = done
         let elapsed = max(Date().timeIntervalSince(start), 1e-6)
         let rate = Double(done) / elapsed
         let remaining = rate > 0 ? Double(total - done) / rate : 0
