@@ -3,63 +3,8 @@ import LarderRESP
 import LarderTestSupport
 import XCTest
 
-/// `larder serve` as a child process, with its port read from the log line.
-final class ServeProcess {
-    let process = Process()
-    private let errors = Pipe()
-    private(set) var port = 0
-    private let log = Locked("")
-
-    /// The built `larder` next to the test bundle (same build configuration).
-    static func executable() throws -> URL {
-        let bundleDirectory = Bundle(for: ServeProcess.self).bundleURL.deletingLastPathComponent()
-        let candidates = [bundleDirectory.appendingPathComponent("larder"),
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                              .appendingPathComponent("larder")]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("the larder executable is not built next to the tests; run swift build --build-tests")
-        }
-        return found
-    }
-
-    init(arguments: [String]) throws {
-        process.executableURL = try ServeProcess.executable()
-        process.arguments = ["serve", "--port", "0"] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        // The port is read from the info-level "listening" line.
-        environment["LARDER_LOG_LEVEL"] = "info"
-        process.environment = environment
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        let log = self.log
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            log.value += text
-        }
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while port == 0, Date() < deadline, process.isRunning {
-            if let range = log.value.range(of: #"listening address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                port = Int(log.value[range].split(separator: ":").last!)!
-            }
-            usleep(10_000)
-        }
-        guard port > 0 else { throw TestSocket.Failure(description: "larder serve did not start:\n\(log.value)") }
-    }
-
-    var output: String { log.value }
-
-    /// Waits for the process to exit and returns its status.
-    func waitForExit(timeout: Double = 30) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        return process.isRunning ? nil : process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-}
+/// `larder serve` as a child process, from the shared test support.
+typealias ServeProcess = LarderServerProcess
 
 final class ServeBinaryTests: XCTestCase {
     func testSIGTERMShutsDownGracefully() throws {

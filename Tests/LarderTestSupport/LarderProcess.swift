@@ -94,6 +94,11 @@ public final class LarderServerProcess {
     /// Sends SIGTERM and waits for the exit status (nil after `timeout` seconds).
     public func stop(timeout: Double = 30) -> Int32? {
         kill(process.processIdentifier, SIGTERM)
+        return waitForExit(timeout: timeout)
+    }
+
+    /// Waits for the process to exit and returns its status (nil after `timeout` seconds).
+    public func waitForExit(timeout: Double = 30) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { usleep(10_000) }
         return process.isRunning ? nil : process.terminationStatus
