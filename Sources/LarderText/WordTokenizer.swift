@@ -41,10 +41,13 @@ public enum WordTokenizer {
         collapseWhitespace(in: text, present: present)
         apply(clitics, to: text, present: present)
         let collapsed = text as String
-        if CharacterPresence(collapsed).mayContainContraction(in: collapsed) {
+        let final = CharacterPresence(collapsed)
+        if final.mayContainContraction(in: collapsed) {
             for rule in contractions { rule.apply(to: text) }
         }
-        return (text as String).split(whereSeparator: \.isWhitespace).map(String.init)
+        // The contraction rules add only spaces, so `final` still tells whether the text is ASCII.
+        return final.hasNonASCII ? (text as String).split(whereSeparator: \.isWhitespace).map(String.init)
+            : asciiWords(in: text as String)
     }
 
     // MARK: - Reference path
@@ -105,5 +108,24 @@ public enum WordTokenizer {
             }
         }
         if changed { text.setString(String(decoding: bytes, as: UTF8.self)) }
+    }
+
+    /// Splits ASCII text at whitespace (the characters `Character.isWhitespace` accepts in ASCII).
+    private static func asciiWords(in text: String) -> [String] {
+        var words: [String] = []
+        var utf8 = text
+        utf8.withUTF8 { bytes in
+            var start = 0
+            for index in 0...bytes.count {
+                let isSeparator = index == bytes.count || bytes[index] == 0x20
+                    || (bytes[index] >= 0x09 && bytes[index] <= 0x0D)
+                guard isSeparator else { continue }
+                if index > start {
+                    words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                }
+                start = index + 1
+            }
+        }
+        return words
     }
 }

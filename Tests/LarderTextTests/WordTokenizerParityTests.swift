@@ -32,6 +32,14 @@ final class WordTokenizerParityTests: XCTestCase {
         }
     }
 
+    func testTrailingWhitespaceScanMatchesRegularExpression() {
+        for text in Self.synthetic + Self.synthetic.map({ $0 + " \t\n" }) {
+            let expected = (text.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression) as NSString)
+                .length
+            XCTAssertEqual(PunktSentenceSplitter.lengthWithoutTrailingWhitespace(text), expected, text.debugDescription)
+        }
+    }
+
     /// Compares both paths on the title, ingredient and instruction lines of
     /// the first recipes of `recipes.jsonl`, lowercased as the pipeline does,
     /// and prints each path's speed (lines per second) on those lines.
