@@ -1,5 +1,6 @@
-/// Which ASCII characters a text holds, and whether it holds any other:
-/// a necessary condition for a tokenizer rule to match, found in one pass.
+/// The set of ASCII characters a text contains, and whether it contains any
+/// other character. A tokenizer rule can match only if the text contains a
+/// character of the rule's trigger, and one pass finds the set.
 struct CharacterPresence: Sendable {
     /// A set of ASCII characters, optionally with "any non-ASCII character".
     struct Trigger: Sendable {
@@ -44,15 +45,14 @@ struct CharacterPresence: Sendable {
     /// Returns whether `byte` (ASCII) occurs in the text.
     func contains(_ byte: UInt8) -> Bool { bits.contains(byte) }
 
-    /// Returns whether the text holds a character of `trigger`.
+    /// Returns whether the text contains a character of `trigger`.
     func mayContain(_ trigger: Trigger) -> Bool {
         (trigger.nonASCII && hasNonASCII) || bits.intersects(trigger.bits)
     }
 
-    /// Returns whether `text` (the text this was made from) may match a
-    /// contraction rule: always for non-ASCII text, whose case folding
-    /// this does not model; otherwise when a contraction's letters occur in
-    /// a row, ignoring ASCII case.
+    /// Returns whether `text` (the text this was made from) may match a contraction rule.
+    /// Non-ASCII text always may, because this does not model ICU's case folding.
+    /// ASCII text may when a contraction's letters occur in a row, ignoring case.
     func mayContainContraction(in text: String) -> Bool {
         if hasNonASCII { return true }
         let lowered = text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
@@ -63,4 +63,10 @@ struct CharacterPresence: Sendable {
             }
         }
     }
+}
+
+extension UInt8 {
+    /// Whether this byte is ASCII whitespace for ICU's `\s` and `Character.isWhitespace`:
+    /// tab, line feed, vertical tab, form feed, carriage return or space.
+    var isASCIIWhitespace: Bool { self == 0x20 || (self >= 0x09 && self <= 0x0D) }
 }

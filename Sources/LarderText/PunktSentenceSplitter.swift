@@ -54,8 +54,8 @@ public struct PunktSentenceSplitter: Sendable {
         return realign(slices, in: string)
     }
 
-    /// The UTF-16 length of `text` without trailing whitespace, as removing
-    /// `\s+$` gives: a byte scan for ASCII text, the regular expression otherwise.
+    /// Returns the UTF-16 length of `text` without trailing whitespace, as removing `\s+$` gives.
+    /// ASCII text is scanned byte by byte, and other text goes through the regular expression.
     static func lengthWithoutTrailingWhitespace(_ text: String) -> Int {
         var length = 0
         var isASCII = true
@@ -64,7 +64,7 @@ public struct PunktSentenceSplitter: Sendable {
                 isASCII = false
                 break
             }
-            if !(byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)) { length = index + 1 }
+            if !byte.isASCIIWhitespace { length = index + 1 }
         }
         guard isASCII else {
             return (text.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression) as NSString).length

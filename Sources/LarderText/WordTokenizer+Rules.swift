@@ -1,6 +1,6 @@
 extension WordTokenizer {
-    /// A Treebank rule with the characters at least one of which the text
-    /// must hold for the rule to match.
+    /// A Treebank rule with its trigger: the rule can match only a text
+    /// that contains at least one of the trigger's characters.
     struct GuardedRule: Sendable {
         let rule: RegexRule
         let trigger: CharacterPresence.Trigger

@@ -45,7 +45,7 @@ public enum WordTokenizer {
         if final.mayContainContraction(in: collapsed) {
             for rule in contractions { rule.apply(to: text) }
         }
-        // The contraction rules add only spaces, so `final` still tells whether the text is ASCII.
+        // The contraction rules add only spaces, so `final` still records whether the text is ASCII.
         return final.hasNonASCII ? (text as String).split(whereSeparator: \.isWhitespace).map(String.init)
             : asciiWords(in: text as String)
     }
@@ -83,9 +83,9 @@ public enum WordTokenizer {
     }
 
     /// Replaces each run of whitespace by one space, as `\s+` → " " does.
-    /// ASCII text is scanned byte by byte (ICU's `\s` on ASCII is tab, line
-    /// feed, vertical tab, form feed, carriage return and space); other text
-    /// goes through the regular expression.
+    /// ASCII text is scanned byte by byte, because ICU's `\s` in ASCII is just
+    /// tab, line feed, vertical tab, form feed, carriage return and space.
+    /// Other text goes through the regular expression.
     private static func collapseWhitespace(in text: NSMutableString, present: CharacterPresence) {
         guard !present.hasNonASCII else {
             whitespace.apply(to: text)
@@ -97,7 +97,7 @@ public enum WordTokenizer {
         let source = text as String
         bytes.reserveCapacity(source.utf8.count)
         for byte in source.utf8 {
-            let isSpace = byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+            let isSpace = byte.isASCIIWhitespace
             if isSpace {
                 if inRun || byte != 0x20 { changed = true }
                 if !inRun { bytes.append(0x20) }
@@ -117,8 +117,7 @@ public enum WordTokenizer {
         utf8.withUTF8 { bytes in
             var start = 0
             for index in 0...bytes.count {
-                let isSeparator = index == bytes.count || bytes[index] == 0x20
-                    || (bytes[index] >= 0x09 && bytes[index] <= 0x0D)
+                let isSeparator = index == bytes.count || bytes[index].isASCIIWhitespace
                 guard isSeparator else { continue }
                 if index > start {
                     words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))

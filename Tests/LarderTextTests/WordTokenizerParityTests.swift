@@ -43,9 +43,11 @@ final class WordTokenizerParityTests: XCTestCase {
     /// Compares both paths on the title, ingredient and instruction lines of
     /// the first recipes of `recipes.jsonl`, lowercased as the pipeline does,
     /// and prints each path's speed (lines per second) on those lines.
+    /// `LARDER_TOKENIZER_PARITY_RECIPES` sets how many recipes (300 by default).
     func testRecipeLinesMatchReference() throws {
         let data = try SharedData.require().appendingPathComponent("recipes.jsonl")
-        let lines = try Self.recipeLines(in: data, recipes: 300)
+        let recipes = ProcessInfo.processInfo.environment["LARDER_TOKENIZER_PARITY_RECIPES"].flatMap { Int($0) } ?? 300
+        let lines = try Self.recipeLines(in: data, recipes: recipes)
         XCTAssertGreaterThan(lines.count, 2000)
 
         // Compile every rule (static lets) before timing either path.
