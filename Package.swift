@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "LarderFilter", swiftSettings: swiftSettings),
         .target(name: "LarderServer",
                 dependencies: ["LarderRESP", "LarderNet", "LarderFilter", "LarderStorage",
-                               "LarderHNSW", "LarderVector", "LarderModels", "LarderLog"],
+                               "LarderHNSW", "LarderVector", "LarderLog"],
                 swiftSettings: swiftSettings),
 
         .target(name: "LarderClient", dependencies: ["LarderRESP"], swiftSettings: swiftSettings),

@@ -29,11 +29,16 @@ if [[ ! -f models/larder-default.safetensors ]]; then
     exit 1
 fi
 
+if [[ "$(redis-cli -p "$port" PING 2>/dev/null)" == "PONG" ]]; then
+    echo "larder demo: port $port is already in use; set LARDER_DEMO_PORT to a free port" >&2
+    exit 1
+fi
+
 step "Starting larder serve on 127.0.0.1:$port (data in $data)"
 "$larder" serve --port "$port" --dir "$data/db" --model models/larder-default.safetensors > "$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
-    if [[ "$(redis-cli -p "$port" PING 2>/dev/null)" == "PONG" ]]; then
+    if grep -q "listening" "$log" && [[ "$(redis-cli -p "$port" PING 2>/dev/null)" == "PONG" ]]; then
         break
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
@@ -43,6 +48,11 @@ for _ in $(seq 1 100); do
     fi
     sleep 0.2
 done
+if ! grep -q "listening" "$log"; then
+    echo "larder demo: the server did not start listening:" >&2
+    cat "$log" >&2
+    exit 1
+fi
 grep "listening\|model loaded" "$log" | sed 's/^/    /'
 
 step "Importing $(wc -l < demo/recipes.jsonl) public-domain recipes from demo/recipes.jsonl"
@@ -51,9 +61,8 @@ step "Importing $(wc -l < demo/recipes.jsonl) public-domain recipes from demo/re
 step "Searching the recipes with the photo $photo"
 "$larder" query --port "$port" --key recipes --image "$photo" --count 5
 
-step "Searching with a recipe: the first recipe of the sample"
-head -n 1 demo/recipes.jsonl > "$data/query.json"
-"$larder" query --port "$port" --key recipes --recipe "$data/query.json" --count 3
+step "Searching with a recipe that is not in the sample: demo/query-recipe.json"
+"$larder" query --port "$port" --key recipes --recipe demo/query-recipe.json --count 3
 
 step "Stopping the server (SIGTERM)"
 kill -TERM "$server_pid"

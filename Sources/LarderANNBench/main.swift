@@ -65,7 +65,7 @@ func readMatrix<T>(_ path: String, as: T.Type) throws -> (rows: Int, columns: In
     let rows = Int(UInt32(littleEndian: header.0))
     let columns = Int(UInt32(littleEndian: header.1))
     guard data.count == 8 + rows * columns * MemoryLayout<T>.stride else {
-        throw BenchError.badFile("\(path) holds \(data.count) bytes, expected \(8 + rows * columns * MemoryLayout<T>.stride)")
+        throw BenchError.badFile("invalid \(path): it has \(data.count) bytes but its header implies \(8 + rows * columns * MemoryLayout<T>.stride)")
     }
     let values = data.withUnsafeBytes { raw in
         Array(UnsafeBufferPointer(start: (raw.baseAddress! + 8).assumingMemoryBound(to: T.self), count: rows * columns))
@@ -82,7 +82,7 @@ func residentBytes() -> Int {
 
 func now() -> Double { clockSeconds(CLOCK_MONOTONIC) }
 
-/// CPU time of the calling thread; on a shared machine it measures the work
+/// CPU time of the calling thread. On a shared machine it measures the work
 /// of a single-threaded search without the time spent waiting for a core.
 func threadCPUTime() -> Double { clockSeconds(CLOCK_THREAD_CPUTIME_ID) }
 

@@ -34,8 +34,7 @@ enum QueryCommand: Subcommand {
         case (nil, let path?):
             input = ("RECIPE", try readFile(path))
         default:
-            throw ArgumentError.invalidValue(option: "image/--recipe", value: "",
-                                             expected: "exactly one of --image FILE or --recipe FILE")
+            throw QueryError.inputChoice
         }
 
         var command: [[UInt8]] = [Array("VSIM".utf8), Array(key.utf8), Array(input.kind.utf8), input.bytes,
@@ -44,7 +43,13 @@ enum QueryCommand: Subcommand {
         if let filter = parsed.string("filter") {
             command += [Array("FILTER".utf8), Array(filter.utf8)]
         }
+        if input.kind == "RECIPE", (try? JSONSerialization.jsonObject(with: Data(input.bytes))) as? [String: Any] == nil {
+            throw QueryError.invalidRecipeFile(parsed.string("recipe")!)
+        }
         let client = try connection.connect()
+        if case .integer(0) = try client.command(["EXISTS", key]) {
+            throw QueryError.missingKey(key)
+        }
         let reply = try client.command(bytes: command)
         let matches = try Match.parse(reply, command: "VSIM")
 
@@ -152,5 +157,23 @@ extension String {
     /// The string followed by spaces up to `width` characters.
     func padded(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
+
+/// A `larder query` request that cannot be sent.
+enum QueryError: Error, CustomStringConvertible {
+    case inputChoice
+    case invalidRecipeFile(String)
+    case missingKey(String)
+
+    var description: String {
+        switch self {
+        case .inputChoice:
+            return "give exactly one of --image FILE or --recipe FILE"
+        case .invalidRecipeFile(let path):
+            return "'\(path)' is not a recipe JSON object; expected {\"title\": ..., \"ingredients\": [...], \"instructions\": [...]}"
+        case .missingKey(let key):
+            return "vector set '\(key)' does not exist on the server; check --key (import creates it)"
+        }
     }
 }

@@ -96,13 +96,39 @@ final class ModelInputEncoder: VectorInputEncoder, @unchecked Sendable {
     }
 
     func encode(_ kind: EncodedInputKind, payload: [UInt8]) throws -> EncodedInput {
+        do {
+            return try encodeWithWorker(kind, payload: payload)
+        } catch let error as BatcherError {
+            // A full queue is temporary, so the client gets Redis's BUSY code and may retry.
+            throw ReplyCodedError(code: error == .shutDown ? "ERR" : "BUSY", message: error.description)
+        }
+    }
+
+    private func encodeWithWorker(_ kind: EncodedInputKind, payload: [UInt8]) throws -> EncodedInput {
         switch kind.keyword {
         case "RECIPE":
             let encoded = try worker.encodeRecipe(json: payload)
-            return EncodedInput(vector: encoded.vector, defaultAttributes: String(decoding: payload, as: UTF8.self))
+            return EncodedInput(vector: encoded.vector, defaultAttributes: String(decoding: payload, as: UTF8.self),
+                                decodeSeconds: encoded.decodeSeconds, encodeSeconds: encoded.encodeSeconds)
         default:
             let encoded = try worker.encodeImage(bytes: payload)
-            return EncodedInput(vector: encoded.vector)
+            return EncodedInput(vector: encoded.vector, decodeSeconds: encoded.decodeSeconds,
+                                encodeSeconds: encoded.encodeSeconds)
         }
+    }
+
+    var infoFields: [(String, String)] {
+        var fields: [(String, String)] = [
+            ("model_path", path), ("model_dimension", "\(worker.outputSize)"),
+            ("model_image_backbone", worker.model.configuration.image?.backbone ?? "none"),
+        ]
+        let recipes = worker.recipeStatistics
+        fields += [("recipe_batches", "\(recipes.batches)"), ("recipe_mean_batch", String(format: "%.2f", recipes.meanBatchSize)),
+                   ("recipe_queue", "\(recipes.queued)"), ("recipe_rejected_busy", "\(recipes.rejected)")]
+        if let images = worker.imageStatistics {
+            fields += [("image_batches", "\(images.batches)"), ("image_mean_batch", String(format: "%.2f", images.meanBatchSize)),
+                       ("image_queue", "\(images.queued)"), ("image_rejected_busy", "\(images.rejected)")]
+        }
+        return fields
     }
 }

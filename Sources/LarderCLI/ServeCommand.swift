@@ -31,8 +31,10 @@ enum ServeCommand: Subcommand {
                     default: "67108864")
         spec.option("max-output-buffer", metavar: "BYTES", help: "Reply bytes queued for a client before it is "
                     + "disconnected.", default: "67108864")
-        spec.option("slowlog-micros", metavar: "MICROS", help: "Log commands slower than this many microseconds.",
-                    default: "10000")
+        spec.option("slowlog-micros", metavar: "MICROS",
+                    help: "Log commands slower than this many microseconds; the default leaves room for "
+                        + "encoding a photo or recipe, which takes milliseconds.",
+                    default: "50000")
         declareEncoderOptions(in: &spec)
         return spec
     }
@@ -53,14 +55,18 @@ enum ServeCommand: Subcommand {
         configuration.limits.maxQueryBuffer = max(configuration.limits.maxQueryBuffer,
                                                   configuration.limits.maxBulkLength * 2)
         configuration.maxOutputBuffer = try parsed.integer("max-output-buffer", in: 1024...Int.max) ?? 64 << 20
-        configuration.slowLogThresholdMicros = try parsed.integer("slowlog-micros", in: 0...Int.max) ?? 10_000
+        configuration.slowLogThresholdMicros = try parsed.integer("slowlog-micros", in: 0...Int.max) ?? 50_000
 
         let keyspace: VectorKeyspace
         if parsed.flag("in-memory") {
+            if let directory = parsed.string("dir") {
+                throw ArgumentError.invalidValue(option: "dir", value: directory,
+                                                 expected: "no --dir together with --in-memory (choose one)")
+            }
             keyspace = MemoryKeyspace()
         } else {
             guard let directory = parsed.string("dir") else {
-                throw ArgumentError.missingRequired("dir")
+                throw ArgumentError.missingRequired("dir DIR (a data directory), or give --in-memory")
             }
             configuration.dataDirectory = directory
             keyspace = try StorageKeyspace(directory: URL(fileURLWithPath: directory),

@@ -15,6 +15,10 @@ func usage() -> String {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments == ["--version"] {
+    Console.out("larder \(VersionCommand.version)")
+    exit(0)
+}
 guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
     Console.out(usage())
     exit(arguments.isEmpty ? 2 : 0)

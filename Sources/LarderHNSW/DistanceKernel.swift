@@ -53,9 +53,9 @@ struct GraphView {
     }
 
     /// Reads one byte of each unvisited neighbour's row before any distance
-    /// is computed. Swift has no prefetch intrinsic; these independent loads
-    /// start all the cache misses of one link list at once, so the distance
-    /// loop that follows finds the rows (mostly) in cache.
+    /// is computed. Swift has no prefetch intrinsic, so these independent
+    /// loads stand in for one: they start the cache misses of a whole link
+    /// list at once, and the distance loop that follows finds most rows cached.
     @inline(__always)
     func touchRows(_ neighbors: UnsafeMutablePointer<UInt32>, count: Int,
                    tags: UnsafeMutablePointer<UInt16>, generation: UInt16) -> UInt8 {
@@ -74,7 +74,7 @@ struct GraphView {
         return sum
     }
 
-    /// The link list of `slot` on `layer`: word 0 is the count, the links follow.
+    /// Returns the link list of `slot` on `layer`: word 0 is the count, the links follow.
     @inline(__always)
     func links(_ slot: Int, layer: Int) -> UnsafeMutablePointer<UInt32> {
         if layer == 0 { return layer0 + slot &* layer0Stride }

@@ -1,14 +1,17 @@
+import LarderLog
 import LarderVector
 
 extension HNSWGraph {
+    static let logger = Logger(label: "hnsw")
+
     // MARK: - Purging deleted nodes
 
     /// Rewires the graph around every queued deleted node and frees their slots.
     ///
-    /// Each live list that points at a deleted node gets a new list chosen by
-    /// the neighbour heuristic from its remaining links plus the live links of
-    /// the deleted nodes it pointed at (following chains of deleted nodes up to
-    /// two hops). A deleted entry point is replaced by a live node on the top
+    /// Each live list that points at a deleted node is rebuilt by the
+    /// neighbour heuristic. Its candidates are its remaining links plus the
+    /// live links of the deleted nodes it pointed at, following chains of
+    /// deleted nodes for up to two hops. A deleted entry point is replaced by a live node on the top
     /// remaining level. Finally every live node is made reachable on layer 0
     /// again (see `repairReachability()`).
     ///
@@ -103,28 +106,35 @@ extension HNSWGraph {
     ///
     /// Deleting nodes, and heuristic pruning in general, can leave a node with
     /// no incoming path (a known weakness of HNSW under updates). For each such
-    /// node, a beam search from the entry point finds its nearest reachable
-    /// nodes and the first one whose heuristic keeps the new link gets it; if
-    /// none does, the nearest replaces its farthest link. A replaced link can
-    /// strand another node, so the pass repeats until nothing is unreachable
-    /// (at most 8 rounds).
+    /// node, a search finds its nearest nodes among those reachable on layer 0,
+    /// and the first one whose heuristic keeps the new link gets it. If none
+    /// does, the nearest replaces its farthest link. A replaced link can strand
+    /// another node, so the pass repeats until nothing is unreachable (at most
+    /// 8 rounds).
     func repairReachability(scratch: SearchScratch) {
         guard entryPoint >= 0 else { return }
         for _ in 0..<8 {
             scratch.reset(capacity: storage.capacity)
             markReachable(from: entryPoint, scratch: scratch)
+            var reachable = [Bool](repeating: false, count: highWater)
             var stranded: [Int] = []
-            for slot in 0..<highWater where storage.level(slot) >= 0 && !deleted[slot] {
-                if scratch.visit(slot) { stranded.append(slot) }
+            for slot in 0..<highWater where storage.level(slot) >= 0 {
+                if !scratch.visit(slot) {
+                    reachable[slot] = true
+                } else if !deleted[slot] {
+                    stranded.append(slot)
+                }
             }
             guard !stranded.isEmpty else { return }
+            Self.logger.debug("linking nodes unreachable from the entry point", ["count": String(stranded.count)])
             let searchScratch = scratchPool.acquire(capacity: storage.capacity, linkCapacity: storage.layer0Stride)
-            for slot in stranded { attachToReachable(slot, scratch: searchScratch) }
+            for slot in stranded { attachToReachable(slot, reachable: reachable, scratch: searchScratch) }
             scratchPool.release(searchScratch)
         }
     }
 
-    private func attachToReachable(_ slot: Int, scratch: SearchScratch) {
+    /// Gives `slot` an incoming layer-0 link from a node in `reachable`.
+    private func attachToReachable(_ slot: Int, reachable: [Bool], scratch: SearchScratch) {
         let query = storedQuery(slot)
         var current = Candidate(distance: distance(query, entryPoint), slot: UInt32(entryPoint))
         for layer in stride(from: maxLevel, to: 0, by: -1) {
@@ -132,8 +142,11 @@ extension HNSWGraph {
         }
         scratch.reset(capacity: storage.capacity)
         _ = scratch.visit(slot)
-        searchLayer(query, entries: [current], ef: configuration.efConstruction, layer: 0,
-                    scratch: scratch, accept: pendingDeletes.isEmpty ? nil : { !self.deleted[$0] })
+        // The greedy descent may end in a stranded part of layer 0, so the
+        // search keeps only reachable nodes and starts from the entry point too.
+        let start = Candidate(distance: distance(query, entryPoint), slot: UInt32(entryPoint))
+        searchLayer(query, entries: [current, start], ef: configuration.efConstruction, layer: 0,
+                    scratch: scratch, accept: { reachable[$0] && !self.deleted[$0] })
         let found = scratch.results.drainSorted()
         guard let nearest = found.first else { return }
         let maxLinks = configuration.maxLinks(layer: 0)

@@ -1,12 +1,13 @@
 import LarderVector
 
 extension HNSWGraph {
-    // MARK: - Insertion (the paper's Algorithm 1)
+    // MARK: - Insertion (Algorithm 1 of Malkov and Yashunin, arXiv 1603.09320)
 
-    /// Links the node already written in `slot` into the graph: greedy descent
-    /// from the entry point to the node's level, then on each layer from
-    /// `min(level, maxLevel)` down to 0 a beam search with `efConstruction`,
-    /// heuristic selection of `m` neighbours and links in both directions.
+    /// Links the node already written in `slot` into the graph. A greedy
+    /// descent runs from the entry point down to the node's level. Then each
+    /// layer from `min(level, maxLevel)` down to 0 gets a beam search with
+    /// `efConstruction`, a heuristic selection of `m` neighbours and links in
+    /// both directions.
     ///
     /// Under a bulk build, `entryLock` guards the entry point; an insert that
     /// raises the top level holds it to the end, as hnswlib does.
@@ -48,8 +49,9 @@ extension HNSWGraph {
         }
     }
 
-    /// Heuristic neighbour selection (the paper's Algorithm 4, without
-    /// extending or keeping pruned candidates, as hnswlib does): walks the
+    /// Selects neighbours by the heuristic of Algorithm 4 in Malkov and
+    /// Yashunin (arXiv 1603.09320), without extending or keeping pruned
+    /// candidates, as hnswlib does. It walks the
     /// candidates closest first and keeps one only when it is closer to the
     /// base than to every neighbour kept so far, which spreads links across
     /// directions instead of into one cluster.
@@ -105,8 +107,8 @@ extension HNSWGraph {
         }
     }
 
-    /// Adds `slot` to the list of `target`; returns whether it was kept.
-    /// The caller holds the stripe of `target` under a bulk build.
+    /// Adds `slot` to the list of `target` and returns whether the list keeps it.
+    /// The caller owns the stripe of `target` under a bulk build.
     @discardableResult
     func addLink(from target: Int, to slot: Int, distance linkDistance: Float, layer: Int, maxLinks: Int) -> Bool {
         let list = storage.links(target, layer: layer)

@@ -3,8 +3,21 @@ import LarderVector
 extension HNSWGraph {
     // MARK: - Layer search
 
-    /// Greedy search on one layer (the paper's SEARCH-LAYER with ef = 1):
-    /// moves to the closest neighbour until none is closer.
+    /// Copies the links of `slot` on `layer` into `buffer` and returns their
+    /// count, holding the slot's stripe during a bulk build.
+    @inline(__always)
+    static func copyLinks(_ slot: Int, layer: Int, view: GraphView, stripes: StripeLocks?,
+                          into buffer: UnsafeMutablePointer<UInt32>) -> Int {
+        stripes?.lock(slot)
+        let list = view.links(slot, layer: layer)
+        let count = Int(list[0])
+        buffer.update(from: list + 1, count: count)
+        stripes?.unlock(slot)
+        return count
+    }
+
+    /// Runs a greedy search on one layer (SEARCH-LAYER with ef = 1 in Malkov and
+    /// Yashunin, arXiv 1603.09320): moves to the closest neighbour until none is closer.
     func greedyClosest(_ query: Query, from start: Candidate, layer: Int, scratch: SearchScratch) -> Candidate {
         let view = self.view
         let stripes = self.stripes
@@ -14,12 +27,7 @@ extension HNSWGraph {
         var improved = true
         while improved {
             improved = false
-            let slot = Int(current.slot)
-            stripes?.lock(slot)
-            let list = view.links(slot, layer: layer)
-            let count = Int(list[0])
-            buffer.update(from: list + 1, count: count)
-            stripes?.unlock(slot)
+            let count = Self.copyLinks(Int(current.slot), layer: layer, view: view, stripes: stripes, into: buffer)
             for i in 0..<count {
                 let neighbor = Int(buffer[i])
                 let d = view.traversalDistance(query, neighbor)
@@ -35,7 +43,8 @@ extension HNSWGraph {
         return current
     }
 
-    /// Beam search on one layer (the paper's Algorithm 2, SEARCH-LAYER): keeps
+    /// Runs a beam search on one layer (Algorithm 2, SEARCH-LAYER, of Malkov and
+    /// Yashunin, arXiv 1603.09320). It keeps
     /// the `ef` closest accepted nodes in `scratch.results` and expands
     /// candidates closest first until the closest unexpanded one is farther
     /// than the farthest result.
@@ -79,12 +88,7 @@ extension HNSWGraph {
             if current.distance > bound && (results.count >= ef || !filtering) { break }
             candidates.pop()
 
-            let slot = Int(current.slot)
-            stripes?.lock(slot)
-            let list = view.links(slot, layer: layer)
-            let count = Int(list[0])
-            buffer.update(from: list + 1, count: count)
-            stripes?.unlock(slot)
+            let count = Self.copyLinks(Int(current.slot), layer: layer, view: view, stripes: stripes, into: buffer)
             touch &+= view.touchRows(buffer, count: count, tags: tags, generation: generation)
 
             for i in 0..<count {

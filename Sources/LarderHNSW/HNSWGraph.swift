@@ -13,9 +13,9 @@ struct Query {
 /// `bulkInsert` several threads link nodes at once and then every link list
 /// access goes through `stripes`, one mutex per slot modulo the stripe count.
 ///
-/// Deletion marks the node deleted (it is never returned again, but searches
-/// may still pass through it) and queues it; `purgeDeleted()` then rewires
-/// every list that pointed at a queued node and frees its slot for reuse. The
+/// Deletion marks the node deleted and queues it. A deleted node is never
+/// returned again, but searches may still pass through it until
+/// `purgeDeleted()` rewires every list that pointed at it and frees its slot. The
 /// queue is purged once it reaches `purgeThreshold`, before every export, and
 /// on request, so deleted nodes never accumulate.
 final class HNSWGraph: @unchecked Sendable {
@@ -68,7 +68,7 @@ final class HNSWGraph: @unchecked Sendable {
     /// Exact fp32 distance from `query` to `slot`.
     func exactDistance(_ query: Query, _ slot: Int) -> Float { view.exactDistance(query, slot) }
 
-    /// The stored vector of `slot` as a query.
+    /// Returns the stored vector of `slot` as a query.
     @inline(__always)
     func storedQuery(_ slot: Int) -> Query {
         let norm = metric == .cosine ? 1 : storage.norms[slot]

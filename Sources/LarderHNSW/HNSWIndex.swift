@@ -1,4 +1,3 @@
-import LarderLog
 import LarderVector
 
 /// An in-memory approximate nearest-neighbour index over vectors with string
@@ -14,7 +13,6 @@ import LarderVector
 public final class HNSWIndex: @unchecked Sendable {
     let lock = ReadWriteLock()
     let graph: HNSWGraph
-    static let logger = Logger(label: "hnsw")
 
     /// Creates an empty index.
     ///

@@ -6,10 +6,10 @@ struct Candidate {
     var slot: UInt32
 }
 
-/// A binary heap of candidates; `isMax` selects a max-heap (the farthest on
+/// A binary heap of candidates. `isMax` selects a max-heap (the farthest on
 /// top, for the result set W) or a min-heap (the closest on top, for the
 /// candidate set C of the search algorithm). The storage is kept between
-/// searches, so a search allocates nothing once warm.
+/// searches, so a warm search allocates nothing for its heaps.
 struct CandidateHeap {
     private(set) var elements: [Candidate] = []
     let isMax: Bool

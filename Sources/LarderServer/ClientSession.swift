@@ -134,7 +134,7 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
     }
 
     private func reject(_ error: CommandError, requestID: String) {
-        server.statistics.recordCommand("(rejected)", micros: 0, failed: true)
+        server.statistics.recordCommand(ServerStatistics.rejected, micros: 0, failed: true)
         server.logClientError("command rejected", ["client": peer, "request": requestID, "error": error.description])
         send(.error(error.description), version: version)
     }

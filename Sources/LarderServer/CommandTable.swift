@@ -21,6 +21,31 @@ struct CommandContext {
     let version: RESPVersion
     /// Id naming this request in log lines: `<connection id>-<request number>`.
     let requestID: String
+    /// Time the command spent in each stage of an encoded or searched request.
+    var stages = StageTimings()
+}
+
+/// Microseconds one request spent decoding its payload, running the encoder,
+/// and searching, for the slow log and INFO. Zero for a stage it did not use.
+struct StageTimings: Sendable {
+    var decodeMicros = 0
+    var encodeMicros = 0
+    var searchMicros = 0
+
+    /// Adds the decode and encode time of an encoded input.
+    mutating func record(_ input: EncodedInput) {
+        decodeMicros += Int(input.decodeSeconds * 1e6)
+        encodeMicros += Int(input.encodeSeconds * 1e6)
+    }
+
+    /// Log fields for the stages that took time.
+    var logFields: [String: String] {
+        var fields: [String: String] = [:]
+        if decodeMicros > 0 { fields["decode_us"] = "\(decodeMicros)" }
+        if encodeMicros > 0 { fields["encode_us"] = "\(encodeMicros)" }
+        if searchMicros > 0 { fields["search_us"] = "\(searchMicros)" }
+        return fields
+    }
 }
 
 /// One command: its name, arity in the Redis convention (N exactly N

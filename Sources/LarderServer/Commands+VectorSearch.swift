@@ -1,3 +1,4 @@
+import Dispatch
 import LarderFilter
 import LarderRESP
 
@@ -78,7 +79,9 @@ private func vsim(_ context: inout CommandContext) throws -> RESPValue {
 
     // Like Redis, a missing key gives an empty result rather than an error.
     guard let set = server.keyspace.vectorSet(key) else { return .array([]) }
-    let query = try VectorInputParser.resolve(input, in: set, key: key, encoder: server.encoder).vector
+    let resolved = try VectorInputParser.resolve(input, in: set, key: key, encoder: server.encoder)
+    context.stages.record(resolved)
+    let query = resolved.vector
     guard query.count == set.options.dimension else {
         throw CommandError.dimensionMismatch(key: key, expected: set.options.dimension, got: query.count)
     }
@@ -90,8 +93,10 @@ private func vsim(_ context: inout CommandContext) throws -> RESPValue {
             return filter.matches(json: attributes)
         }
     }
+    let searchStart = DispatchTime.now().uptimeNanoseconds
     var hits = try set.search(query, count: options.count, ef: options.searchEF, filter: filterClosure,
                               exact: options.truth)
+    context.stages.searchMicros += Int((DispatchTime.now().uptimeNanoseconds - searchStart) / 1_000)
     if let epsilon = options.epsilon {
         hits.removeAll { $0.similarity < 1 - epsilon }
     }

@@ -80,6 +80,7 @@ private func vadd(_ context: inout CommandContext) throws -> RESPValue {
 
     let existing = server.keyspace.vectorSet(key)
     let encoded = try VectorInputParser.resolve(input, in: existing, key: key, encoder: server.encoder)
+    context.stages.record(encoded)
     let vector = encoded.vector
     let requested = VectorSetOptions(dimension: vector.count, quantization: options.quantization ?? .q8,
                                      m: options.m ?? 16, efConstruction: options.efConstruction ?? 200)

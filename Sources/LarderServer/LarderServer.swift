@@ -22,8 +22,8 @@ public final class LarderServer: @unchecked Sendable {
     public static let version = "0.1.0"
 
     let logger: Logger
-    let commands = CommandTable.standard()
-    let statistics = ServerStatistics()
+    let commands: CommandTable
+    let statistics: ServerStatistics
     let slowLog: SlowLog
     let startedAt = Date()
     private(set) var workers: WorkerPool
@@ -42,6 +42,8 @@ public final class LarderServer: @unchecked Sendable {
         self.keyspace = keyspace
         self.encoder = encoder
         self.logger = logger
+        commands = CommandTable.standard()
+        statistics = ServerStatistics(commandNames: commands.specs.keys)
         slowLog = SlowLog(capacity: configuration.slowLogCapacity)
         clientErrorLimiter = LogRateLimiter(limit: configuration.clientErrorLogRate, interval: 1)
         workers = WorkerPool(threads: configuration.workerThreads, name: "larder-worker")
@@ -168,10 +170,11 @@ public final class LarderServer: @unchecked Sendable {
                                               "command": spec.name, "error": message])
         }
         statistics.recordCommand(spec.name, micros: micros, failed: failed)
+        statistics.recordStages(context.stages)
         if micros >= configuration.slowLogThresholdMicros {
             slowLog.add(micros: micros, arguments: context.arguments.raw, client: client, requestID: context.requestID)
-            logger.warning("slow command", ["command": spec.name, "duration_us": "\(micros)",
-                                            "client": client, "request": context.requestID])
+            let fields = ["command": spec.name, "duration_us": "\(micros)", "client": client, "request": context.requestID]
+            logger.warning("slow command", fields.merging(context.stages.logFields) { old, _ in old })
         }
         return reply
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The text of INFO: `# Section` headers and `field:value` lines, as Redis formats it.
 enum ServerInfo {
-    static let sections = ["server", "clients", "memory", "stats", "persistence", "keyspace", "commandstats"]
+    static let sections = ["server", "clients", "memory", "stats", "persistence", "encoder", "keyspace", "commandstats"]
 
     static func render(_ server: LarderServer, sections requested: [String]) -> String {
         let wanted: [String]
@@ -62,6 +62,17 @@ enum ServerInfo {
                                               ("dir", configuration.dataDirectory ?? "")]
             result.append(("last_save_time", server.lastSave.map { "\(Int($0.timeIntervalSince1970))" } ?? "0"))
             result += server.keyspace.persistenceInfo()
+            return result
+        case "encoder":
+            let totals = server.statistics.stageTotals
+            func mean(_ micros: Int, _ count: Int) -> String { count == 0 ? "0" : String(format: "%.1f", Double(micros) / Double(count)) }
+            var result: [(String, String)] = [("encoder_loaded", server.encoder == nil ? "0" : "1")]
+            result += server.encoder?.infoFields ?? []
+            result += [("encoded_requests", "\(totals.encoded)"),
+                       ("decode_usec", "\(totals.decodeMicros)"), ("decode_usec_per_request", mean(totals.decodeMicros, totals.encoded)),
+                       ("encode_usec", "\(totals.encodeMicros)"), ("encode_usec_per_request", mean(totals.encodeMicros, totals.encoded)),
+                       ("searches", "\(totals.searches)"),
+                       ("search_usec", "\(totals.searchMicros)"), ("search_usec_per_request", mean(totals.searchMicros, totals.searches))]
             return result
         case "keyspace":
             let keys = server.keyspace.keys

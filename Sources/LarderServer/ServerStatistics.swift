@@ -1,33 +1,80 @@
 import Foundation
+import Synchronization
 
-/// Counters shown by INFO stats, updated from every thread.
-final class ServerStatistics: @unchecked Sendable {
-    private let lock = NSLock()
-    private var commands = 0
-    private var commandMicros: [String: (calls: Int, micros: Int)] = [:]
-    private var errors = 0
-    private var protocolErrors = 0
-    private var inFlight = 0
+/// Calls and total microseconds of one command.
+final class CommandCounter: Sendable {
+    let calls = Atomic<Int>(0)
+    let micros = Atomic<Int>(0)
+}
+
+/// Counters shown by INFO stats, updated from every thread. Atomics rather
+/// than a lock, because every request updates them on the hot path.
+final class ServerStatistics: Sendable {
+    /// Name under which rejected requests (unknown command, wrong arity, no auth) are counted.
+    static let rejected = "(rejected)"
+
+    /// One counter per command name; the dictionary never changes after init.
+    private let counters: [String: CommandCounter]
+    private let commands = Atomic<Int>(0)
+    private let errors = Atomic<Int>(0)
+    private let protocolErrors = Atomic<Int>(0)
+    private let inFlight = Atomic<Int>(0)
+    private let decodeMicros = Atomic<Int>(0)
+    private let encodeMicros = Atomic<Int>(0)
+    private let searchMicros = Atomic<Int>(0)
+    private let encodedRequests = Atomic<Int>(0)
+    private let searches = Atomic<Int>(0)
+
+    init<Names: Sequence>(commandNames: Names) where Names.Element == String {
+        var counters: [String: CommandCounter] = [ServerStatistics.rejected: CommandCounter()]
+        for name in commandNames { counters[name] = CommandCounter() }
+        self.counters = counters
+    }
 
     func recordCommand(_ name: String, micros: Int, failed: Bool) {
-        lock.withLock {
-            commands += 1
-            if failed { errors += 1 }
-            let previous = commandMicros[name] ?? (0, 0)
-            commandMicros[name] = (previous.calls + 1, previous.micros + micros)
+        commands.wrappingAdd(1, ordering: .relaxed)
+        if failed { errors.wrappingAdd(1, ordering: .relaxed) }
+        guard let counter = counters[name] else { return }
+        counter.calls.wrappingAdd(1, ordering: .relaxed)
+        counter.micros.wrappingAdd(micros, ordering: .relaxed)
+    }
+
+    /// Adds one request's stage times to the totals INFO shows.
+    func recordStages(_ stages: StageTimings) {
+        if stages.decodeMicros > 0 || stages.encodeMicros > 0 {
+            encodedRequests.wrappingAdd(1, ordering: .relaxed)
+            decodeMicros.wrappingAdd(stages.decodeMicros, ordering: .relaxed)
+            encodeMicros.wrappingAdd(stages.encodeMicros, ordering: .relaxed)
+        }
+        if stages.searchMicros > 0 {
+            searches.wrappingAdd(1, ordering: .relaxed)
+            searchMicros.wrappingAdd(stages.searchMicros, ordering: .relaxed)
         }
     }
 
-    func recordProtocolError() { lock.withLock { protocolErrors += 1 } }
+    /// Requests with an encoded input and searches, with their total microseconds per stage.
+    var stageTotals: (encoded: Int, decodeMicros: Int, encodeMicros: Int, searches: Int, searchMicros: Int) {
+        (encodedRequests.load(ordering: .relaxed), decodeMicros.load(ordering: .relaxed),
+         encodeMicros.load(ordering: .relaxed), searches.load(ordering: .relaxed), searchMicros.load(ordering: .relaxed))
+    }
 
-    func beginCommand() { lock.withLock { inFlight += 1 } }
-    func endCommand() { lock.withLock { inFlight -= 1 } }
+    func recordProtocolError() { protocolErrors.wrappingAdd(1, ordering: .relaxed) }
+
+    func beginCommand() { inFlight.wrappingAdd(1, ordering: .relaxed) }
+    func endCommand() { inFlight.wrappingSubtract(1, ordering: .relaxed) }
 
     /// Commands running on workers now.
-    var commandsInFlight: Int { lock.withLock { inFlight } }
+    var commandsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
+    /// Totals, and calls and microseconds of every command called at least once.
     var snapshot: (commands: Int, errors: Int, protocolErrors: Int, perCommand: [String: (calls: Int, micros: Int)]) {
-        lock.withLock { (commands, errors, protocolErrors, commandMicros) }
+        var perCommand: [String: (calls: Int, micros: Int)] = [:]
+        for (name, counter) in counters {
+            let calls = counter.calls.load(ordering: .relaxed)
+            if calls > 0 { perCommand[name] = (calls, counter.micros.load(ordering: .relaxed)) }
+        }
+        return (commands.load(ordering: .relaxed), errors.load(ordering: .relaxed),
+                protocolErrors.load(ordering: .relaxed), perCommand)
     }
 }
 

@@ -16,10 +16,16 @@ public struct EncodedInput: Sendable {
     public var vector: [Float]
     /// Attributes VADD stores when the command has no SETATTR, such as the recipe JSON itself.
     public var defaultAttributes: String?
+    /// Seconds spent parsing or decoding the payload (for INFO and the slow log).
+    public var decodeSeconds: Double
+    /// Seconds spent waiting for and running the model (for INFO and the slow log).
+    public var encodeSeconds: Double
 
-    public init(vector: [Float], defaultAttributes: String? = nil) {
+    public init(vector: [Float], defaultAttributes: String? = nil, decodeSeconds: Double = 0, encodeSeconds: Double = 0) {
         self.vector = vector
         self.defaultAttributes = defaultAttributes
+        self.decodeSeconds = decodeSeconds
+        self.encodeSeconds = encodeSeconds
     }
 }
 
@@ -30,6 +36,12 @@ public protocol VectorInputEncoder: Sendable {
     var kinds: Set<EncodedInputKind> { get }
     /// Encodes `payload`; throws an error naming what is wrong with it.
     func encode(_ kind: EncodedInputKind, payload: [UInt8]) throws -> EncodedInput
+    /// Fields for the `# Encoder` section of INFO, such as the model file and batching counters.
+    var infoFields: [(String, String)] { get }
+}
+
+extension VectorInputEncoder {
+    public var infoFields: [(String, String)] { [] }
 }
 
 /// Where a VADD or VSIM vector comes from.

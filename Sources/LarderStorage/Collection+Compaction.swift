@@ -24,7 +24,8 @@ extension Collection {
     func scheduleCompactionIfNeeded() {
         guard storeOptions.automaticMaintenance, needsCompaction() else { return }
         let alreadyScheduled = lock.writing { () -> Bool in
-            if compactionScheduled { return true }
+            // A closed collection (for example a dropped one) starts no more work.
+            if compactionScheduled || isClosed { return true }
             compactionScheduled = true
             maintenanceTasks += 1
             return false

@@ -80,6 +80,10 @@ final class EndToEndTests: XCTestCase {
                                                       Array(String(pairs.count).utf8), Array("TRUTH".utf8)])
             recipeToImage.append(rank(of: pair.id, in: byRecipe))
         }
+        let info = try XCTUnwrap(try client.command(["INFO", "encoder"]).string)
+        XCTAssertTrue(info.contains("model_path:\(model.path)"), info)
+        XCTAssertTrue(info.contains("encoded_requests:\(2 * pairs.count + 2 * pairs.count)"), info)
+        XCTAssertFalse(info.contains("encode_usec:0\r"), info)
         XCTAssertEqual(server.stop(), 0, server.output)
 
         let evaluated = try LarderExecutable.run(["eval", "--model", model.path, "--pairs", pairsFile.path,

@@ -62,6 +62,12 @@ final class ServerCommandTests: XCTestCase {
         XCTAssertTrue(info.contains("connected_clients:1"), info)
         guard case .array(let entries) = try client.call("SLOWLOG", "GET", "100") else { return XCTFail("SLOWLOG") }
         XCTAssertGreaterThan(entries.count, 3)
+        for _ in 0..<3 { XCTAssertEqual(try client.call("PING"), .simpleString("PONG")) }
+        XCTAssertEqual(try client.call("NOSUCH"), .error("ERR unknown command 'NOSUCH', with args beginning with: "))
+        let commandStats = try client.call("INFO", "commandstats").string ?? ""
+        XCTAssertTrue(commandStats.contains("cmdstat_ping:calls=3,"), commandStats)
+        XCTAssertTrue(commandStats.contains("cmdstat_(rejected):calls=1,"), commandStats)
+        XCTAssertTrue(commandStats.contains("cmdstat_vadd:calls=2,"), commandStats)
         XCTAssertEqual(try client.call("SELECT", "0"), .ok)
         guard case .array(let commands) = try client.call("COMMAND") else { return XCTFail("COMMAND") }
         XCTAssertGreaterThan(commands.count, 20)

@@ -3,43 +3,79 @@ import LarderTestSupport
 @testable import LarderStorage
 
 /// A full disk rejects writes with `ENOSPC` while reads keep working and no
-/// acknowledged write is lost. The store lives on a 1 MiB tmpfs; where mounting
-/// is not permitted (not root), the test skips with a message.
+/// acknowledged write is lost. The store lives on a 1 MiB tmpfs. Where mounting
+/// is not permitted (not root), a 1 MiB `RLIMIT_FSIZE` with `SIGXFSZ` ignored
+/// stands in: writes past it fail with `EFBIG` instead.
 final class DiskFullTests: XCTestCase {
     private let dimension = 32
 
-    private func mountSmallFileSystem(at url: URL, bytes: Int) throws {
-        let mount = Process()
-        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
-        mount.arguments = ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", url.path]
-        mount.standardError = Pipe()
-        try mount.run()
-        mount.waitUntilExit()
-        guard mount.terminationStatus == 0 else {
-            throw XCTSkip("cannot mount a tmpfs at \(url.path) (needs root); the disk-full test did not run")
+    /// How the test limits space, and how it frees space again.
+    private enum SpaceLimit {
+        case tmpfs(mountPoint: URL, ballast: URL)
+        case fileSizeLimit(previous: rlimit)
+
+        var isFileSystem: Bool {
+            if case .tmpfs = self { return true }
+            return false
         }
     }
 
-    private func unmount(_ url: URL) {
-        let umount = Process()
-        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
-        umount.arguments = [url.path]
-        try? umount.run()
-        umount.waitUntilExit()
+    private func run(_ tool: String, _ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardError = Pipe()
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// Mounts a tmpfs with a ballast file, or sets the file size limit; returns the store directory.
+    private func limitSpace(below directory: URL, bytes: Int) throws -> (SpaceLimit, URL) {
+        let mountPoint = directory.appendingPathComponent("small")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        // LARDER_DISK_FULL_LIMIT=rlimit selects the fallback even where mounting works.
+        let forceFileSizeLimit = ProcessInfo.processInfo.environment["LARDER_DISK_FULL_LIMIT"] == "rlimit"
+        if !forceFileSizeLimit, run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", mountPoint.path]) {
+            // Ballast to delete later, so the test can check that writes resume.
+            let ballast = mountPoint.appendingPathComponent("ballast")
+            try Data(count: bytes / 8).write(to: ballast)
+            return (.tmpfs(mountPoint: mountPoint, ballast: ballast), mountPoint.appendingPathComponent("store"))
+        }
+        var previous = rlimit()
+        getrlimit(Int32(RLIMIT_FSIZE.rawValue), &previous)
+        var limited = previous
+        limited.rlim_cur = rlim_t(bytes)
+        signal(SIGXFSZ, SIG_IGN)
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limited)
+        return (.fileSizeLimit(previous: previous), mountPoint.appendingPathComponent("store"))
+    }
+
+    /// Deletes the ballast or lifts the file size limit.
+    private func freeSpace(_ limit: SpaceLimit) throws {
+        switch limit {
+        case .tmpfs(_, let ballast):
+            try FileManager.default.removeItem(at: ballast)
+        case .fileSizeLimit(var previous):
+            setrlimit(Int32(RLIMIT_FSIZE.rawValue), &previous)
+            signal(SIGXFSZ, SIG_DFL)
+        }
+    }
+
+    private func release(_ limit: SpaceLimit) {
+        switch limit {
+        case .tmpfs(let mountPoint, _):
+            _ = run("/bin/umount", [mountPoint.path])
+        case .fileSizeLimit:
+            try? freeSpace(limit)
+        }
     }
 
     func testFullDiskRejectsWritesAndKeepsReads() throws {
         let directory = try TemporaryDirectory()
-        let mountPoint = directory.url.appendingPathComponent("small")
-        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
-        try mountSmallFileSystem(at: mountPoint, bytes: 1 << 20)
-        defer { unmount(mountPoint) }
+        let (limit, storeURL) = try limitSpace(below: directory.url, bytes: 1 << 20)
+        defer { release(limit) }
 
-        // Ballast to delete later, so the test can check that writes resume.
-        let ballast = mountPoint.appendingPathComponent("ballast")
-        try Data(count: 128 << 10).write(to: ballast)
-
-        let storeURL = mountPoint.appendingPathComponent("store")
         let options = StoreOptions(fsync: .always, memtableLimit: 1_000_000, automaticMaintenance: false)
         var store: Store? = try Store(directory: storeURL, options: options)
         let collection = try store!.createCollection(
@@ -60,7 +96,7 @@ final class DiskFullTests: XCTestCase {
         }
         let error = try XCTUnwrap(failure as? StorageError, "the disk never filled up: \(String(describing: failure))")
         XCTAssertTrue(error.isDiskFull, "\(error)")
-        XCTAssertTrue("\(error)".contains("No space left on device"), "\(error)")
+        XCTAssertTrue("\(error)".contains(limit.isFileSystem ? "No space left on device" : "File too large"), "\(error)")
         XCTAssertGreaterThan(acknowledged.count, 50)
 
         // Reads keep working and the rejected element is absent.
@@ -70,15 +106,17 @@ final class DiskFullTests: XCTestCase {
         XCTAssertEqual(try collection.search(probe, k: 1).first?.id, "e7")
         XCTAssertEqual(collection.vector(id: "e7"), probe)
 
-        // Writing a segment needs space too; the checkpoint fails and changes nothing.
-        XCTAssertThrowsError(try collection.checkpoint()) { error in
-            XCTAssertTrue((error as? StorageError)?.isDiskFull ?? false, "\(error)")
+        // On the full file system, writing a segment fails too and changes nothing.
+        if limit.isFileSystem {
+            XCTAssertThrowsError(try collection.checkpoint()) { error in
+                XCTAssertTrue((error as? StorageError)?.isDiskFull ?? false, "\(error)")
+            }
         }
         XCTAssertEqual(collection.count, acknowledged.count)
         XCTAssertThrowsError(try collection.add(id: "again", vector: vectors.next(), attributes: "{\"pad\":\"\(padding)\"}"))
 
         // Freeing space lets writes resume without reopening.
-        try FileManager.default.removeItem(at: ballast)
+        try freeSpace(limit)
         let resumed = vectors.next()
         try collection.add(id: "after", vector: resumed, attributes: nil)
         acknowledged["after"] = resumed

@@ -73,6 +73,20 @@ final class DataReaderTests: XCTestCase {
         XCTAssertEqual(WeakPairing.matches(photos: photos, recipes: recipes), [[0, 3], [2], [4], []])
     }
 
+    func testWeakPairsAreSeededMatches() {
+        let recipes = ["Dutch Apple Pie", "Apple Pie Bars", "Beignets", "Toast"].enumerated().map {
+            RecipeRecord(id: "\($0.offset)", title: $0.element, ingredients: ["x"], instructions: ["y"])
+        }
+        let photos = [LabelledPhoto(image: "a.jpg", label: "apple pie"), LabelledPhoto(image: "b.jpg", label: "bibimbap"),
+                      LabelledPhoto(image: "c.jpg", label: "beignets")]
+        let pairs = WeakPairing.pairs(photos: photos, recipes: recipes, seed: 3)
+        XCTAssertEqual(pairs.map(\.id), ["weak:a.jpg", "weak:c.jpg"])
+        XCTAssertTrue(["Dutch Apple Pie", "Apple Pie Bars"].contains(pairs[0].title))
+        XCTAssertEqual(pairs[1].title, "Beignets")
+        XCTAssertEqual(pairs[1].images, ["c.jpg"])
+        XCTAssertEqual(WeakPairing.pairs(photos: photos, recipes: recipes, seed: 3), pairs)
+    }
+
     func testSharedDataFilesRead() throws {
         let data = try SharedData.require()
         let pairs = try DataReader.recipes(jsonLines: data.appendingPathComponent("pairs.jsonl"))

@@ -1,8 +1,8 @@
 """Generate the seeded clustered data set of the ANN benchmark.
 
-Model: `clusters` centres drawn from N(0, I_d); each point picks a centre
-with probability proportional to a Zipf-like weight 1/(rank+1)^0.5 (so
-cluster sizes differ, as in real embeddings) and adds Gaussian noise with
+Model: `clusters` centres are drawn from N(0, I_d). Each point picks a
+centre with probability proportional to the weight 1/sqrt(rank + 1), so
+cluster sizes differ as in real embeddings, and adds Gaussian noise with
 standard deviation `spread` per component. Queries are fresh draws from the
 same mixture, never members of the base set. The metric is cosine, so the
 ground truth is the top-k inner product of L2-normalised vectors.

@@ -58,7 +58,9 @@ def main():
               f"- Machine: {machine()}",
               f"- Command: `{args.command}`",
               f"- Data: `benchmarks/ann/generate_data.py` (seeded Gaussian mixture, {rows:,} base vectors, "
-              "held-out queries from the same mixture, exact top-10 by BLAS-free numpy matmul).",
+              "held-out queries from the same mixture, exact top-10 from numpy inner products of the normalised vectors).",
+              f"- Size: set by `COUNT` and `DIM`. This run is {rows:,} x {dim}; the larger sizes "
+              "(`COUNT=1000000 DIM=128`, `COUNT=200000 DIM=1024`) use the same command.",
               f"- Every library: M={builds[0]['m']}, efConstruction={builds[0]['ef_construction']}, "
               f"{builds[0]['threads']} build threads, single-threaded search one query at a time, k=10.",
               "- QPS (CPU) divides the queries by the thread CPU time of the search loop; QPS (wall) by the "

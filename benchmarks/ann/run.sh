@@ -4,13 +4,17 @@
 # single-threaded search over an ef sweep. Writes benchmarks/ann/results/,
 # the ANN section of docs/benchmarks.md and docs/ann-recall-qps.png.
 #
-# Settings (environment variables, defaults in brackets):
-#   COUNT [100000]  base vectors        DIM [128]      components per vector
-#   QUERIES [1000]  held-out queries    SEED [2024]    data generator seed
-#   M [16]          links per node      EF_CONSTRUCTION [200]
-#   THREADS [nproc] build threads       EFS [10,20,40,80,120,200,400] search ef sweep
-#   LIBRARIES [hnswlib,faiss,usearch]   peers to run
-#   VENV [benchmarks/.venv]             Python environment; created and filled by pip when missing
+# Settings are environment variables (default in brackets):
+#   COUNT [100000]      base vectors
+#   DIM [128]           components per vector
+#   QUERIES [1000]      held-out queries
+#   SEED [2024]         data generator seed
+#   M [16]              links per node
+#   EF_CONSTRUCTION [200]
+#   THREADS [nproc]     build threads
+#   EFS [10,20,40,80,120,200,400]  search ef sweep
+#   LIBRARIES [hnswlib,faiss,usearch]  peers to run
+#   VENV [benchmarks/.venv]  Python environment, created and filled by pip when missing
 # The issue-sized runs are COUNT=1000000 DIM=128 and COUNT=200000 DIM=1024.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

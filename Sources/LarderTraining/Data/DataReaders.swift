@@ -163,6 +163,20 @@ public enum WeakPairing {
         return photos.map { byLabel[$0.label] ?? [] }
     }
 
+    /// Training pairs made from dish-labelled photos: each photo with at
+    /// least one matching recipe is paired with one of them, drawn with a
+    /// generator seeded by `seed`. The pair keeps the recipe's text, takes the
+    /// photo as its image, and gets the id `weak:` + photo path.
+    public static func pairs(photos: [LabelledPhoto], recipes: [RecipeRecord], seed: UInt64) -> [RecipeRecord] {
+        var generator = SplitMix64(seed: seed)
+        return zip(photos, matches(photos: photos, recipes: recipes)).compactMap { photo, candidates in
+            guard let index = candidates.randomElement(using: &generator) else { return nil }
+            let recipe = recipes[index]
+            return RecipeRecord(id: "weak:" + photo.image, title: recipe.title, ingredients: recipe.ingredients,
+                                instructions: recipe.instructions, images: [photo.image])
+        }
+    }
+
     /// Lowercased words separated by single spaces, without punctuation,
     /// with a trailing "s" dropped from words longer than three letters.
     static func normalized(_ text: String) -> String {

@@ -50,6 +50,10 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var useTextOnlyRecipes = true
     /// Upper bound on text-only recipes used (a seeded sample); nil uses all.
     public var maximumTextOnlyRecipes: Int?
+    /// Whether dish-labelled photos (`food101.jsonl`) are trained on as weak
+    /// pairs with text-only recipes whose titles contain the dish name. They
+    /// are never held out.
+    public var useWeakPairs = false
 
     // MARK: Data split and reproducibility
 
@@ -91,6 +95,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         try read(.margin, into: &margin)
         try read(.recipeLossWeight, into: &recipeLossWeight)
         try read(.useTextOnlyRecipes, into: &useTextOnlyRecipes)
+        try read(.useWeakPairs, into: &useWeakPairs)
         maximumTextOnlyRecipes = try container.decodeIfPresent(Int.self, forKey: .maximumTextOnlyRecipes)
         maximumHeldOutPairs = try container.decodeIfPresent(Int.self, forKey: .maximumHeldOutPairs)
         try read(.heldOutFraction, into: &heldOutFraction)

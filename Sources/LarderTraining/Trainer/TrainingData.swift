@@ -41,13 +41,15 @@ public struct TrainingData: Sendable {
     ///   - heldOutPairs: a fixed validation split (Recipe1M's "val"); when
     ///     given, every pair in `pairs` is trained on and at most
     ///     `maximumHeldOutPairs` of these (a seeded sample) are held out.
+    ///   - weakPairs: extra training pairs (see `WeakPairing.pairs`), never held out.
     ///   - imageRoot: folder that photo paths are relative to.
-    public static func prepare(pairs: [RecipeRecord], heldOutPairs: [RecipeRecord]? = nil, textOnly: [RecipeRecord],
+    public static func prepare(pairs: [RecipeRecord], heldOutPairs: [RecipeRecord]? = nil,
+                               weakPairs: [RecipeRecord] = [], textOnly: [RecipeRecord],
                                imageRoot: URL, configuration: TrainingConfiguration, limits: TextLimits = TextLimits(),
                                features: ImageFeatureCache) throws -> TrainingData {
         let photographed = pairs.filter { !$0.images.isEmpty }
         var generator = SplitMix64(seed: configuration.seed)
-        let train: [RecipeRecord]
+        var train: [RecipeRecord]
         var heldOut: [RecipeRecord]
         if let heldOutPairs {
             train = photographed
@@ -62,6 +64,7 @@ public struct TrainingData: Sendable {
             heldOut = order.prefix(heldOutCount).map { photographed[$0] }
             train = order.dropFirst(heldOutCount).map { photographed[$0] }
         }
+        train += weakPairs.filter { !$0.images.isEmpty }
         if let limit = configuration.maximumHeldOutPairs, heldOut.count > limit {
             heldOut = Array(heldOut.shuffled(using: &generator).prefix(limit))
         }

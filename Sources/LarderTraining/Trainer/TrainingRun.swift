@@ -10,8 +10,8 @@ import LarderWeights
 /// an interrupted run resumes where it stopped.
 public struct TrainingRun {
     /// Data folder in one of two layouts. Larder's: `pairs.jsonl`, optionally
-    /// `recipes.jsonl` (text-only recipes), and the photos `pairs.jsonl` names,
-    /// relative to the folder. Recipe1M's: `layer1.json`, `layer2.json` and the
+    /// `recipes.jsonl` (text-only recipes) and `food101.jsonl` (weak pairs),
+    /// and the photos they name, relative to the folder. Recipe1M's: `layer1.json`, `layer2.json` and the
     /// photos under `images/PARTITION/a/b/c/d/`; its "train" partition is
     /// trained on (recipes without photos as text-only) and "val" held out.
     public var dataDirectory: URL
@@ -79,10 +79,17 @@ public struct TrainingRun {
                 textOnly = try DataReader.recipes(jsonLines: recipesURL)
             }
         }
+        var weakPairs: [RecipeRecord] = []
+        let photosURL = dataDirectory.appendingPathComponent("food101.jsonl")
+        if configuration.useWeakPairs, FileManager.default.fileExists(atPath: photosURL.path) {
+            let pairIDs = Set(pairs.map(\.id) + (heldOut ?? []).map(\.id))
+            weakPairs = WeakPairing.pairs(photos: try DataReader.labelledPhotos(jsonLines: photosURL),
+                                          recipes: textOnly.filter { !pairIDs.contains($0.id) }, seed: configuration.seed)
+        }
         logger.info("read data", ["pairs": "\(pairs.count)", "text_only": "\(textOnly.count)",
-                                  "folder": dataDirectory.path])
+                                  "weak_pairs": "\(weakPairs.count)", "folder": dataDirectory.path])
 
-        let data = try TrainingData.prepare(pairs: pairs, heldOutPairs: heldOut, textOnly: textOnly,
+        let data = try TrainingData.prepare(pairs: pairs, heldOutPairs: heldOut, weakPairs: weakPairs, textOnly: textOnly,
                                             imageRoot: imageRoot, configuration: configuration, features: features)
         let trainer = try Trainer(configuration: configuration, data: data, logger: logger)
         logger.info("prepared", ["train_pairs": "\(data.trainPairs.count)", "held_out_pairs": "\(data.heldOutPairs.count)",
