@@ -38,7 +38,7 @@ public struct PunktSentenceSplitter: Sendable {
         // Without a sentence-ending mark there is no candidate, so the whole
         // text (trailing whitespace removed) is one sentence.
         if string.rangeOfCharacter(from: Self.sentenceEndMarks).location == NSNotFound {
-            let trimmedEnd = (text.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression) as NSString).length
+            let trimmedEnd = Self.lengthWithoutTrailingWhitespace(text)
             return trimmedEnd > 0 ? [NSRange(location: 0, length: trimmedEnd)] : []
         }
         var slices: [NSRange] = []
@@ -49,9 +49,27 @@ public struct PunktSentenceSplitter: Sendable {
             let next = candidate.match.range(at: 2)
             lastBreak = next.location != NSNotFound ? next.location : end
         }
-        let trimmedEnd = (text.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression) as NSString).length
+        let trimmedEnd = Self.lengthWithoutTrailingWhitespace(text)
         slices.append(NSRange(location: lastBreak, length: max(0, trimmedEnd - lastBreak)))
         return realign(slices, in: string)
+    }
+
+    /// Returns the UTF-16 length of `text` without trailing whitespace, as removing `\s+$` gives.
+    /// ASCII text is scanned byte by byte, and other text goes through the regular expression.
+    static func lengthWithoutTrailingWhitespace(_ text: String) -> Int {
+        var length = 0
+        var isASCII = true
+        for (index, byte) in text.utf8.enumerated() {
+            if byte >= 0x80 {
+                isASCII = false
+                break
+            }
+            if !byte.isASCIIWhitespace { length = index + 1 }
+        }
+        guard isASCII else {
+            return (text.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression) as NSString).length
+        }
+        return length
     }
 
     private struct Candidate {

@@ -25,7 +25,7 @@ struct RegexRule: @unchecked Sendable {
 
     /// Replaces every match in `text` with the template, in place.
     func apply(to text: NSMutableString) {
-        expression.replaceMatches(in: text, range: NSRange(location: 0, length: text.length), withTemplate: template)
+        _ = expression.replaceMatches(in: text, range: NSRange(location: 0, length: text.length), withTemplate: template)
     }
 
     /// Returns whether the whole of `text` matches.
