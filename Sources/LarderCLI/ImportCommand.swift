@@ -90,11 +90,14 @@ struct ImportRecord: Sendable {
 
     /// Reads one recipe per line; invalid lines are returned as rejected with the reason.
     static func readJSONLines(_ url: URL) throws -> (records: [ImportRecord], rejected: [(source: String, reason: String)]) {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ImportError.unreadable(path: url.path, reason: "no such file")
+        }
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw ImportError.unreadable(path: url.path, reason: error.localizedDescription)
+            throw ImportError.unreadable(path: url.path, reason: "not readable as UTF-8 text")
         }
         let folder = url.deletingLastPathComponent()
         var records: [ImportRecord] = []

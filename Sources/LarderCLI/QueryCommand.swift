@@ -129,6 +129,14 @@ struct Match {
     static func table(_ matches: [Match]) -> String {
         guard !matches.isEmpty else { return "no matches" }
         let titles = matches.map { String($0.title.prefix(48)) }
+        // Elements without a recipe title, such as photos, get no title column.
+        if titles.allSatisfy(\.isEmpty) {
+            var lines = ["rank  score   id"]
+            for (index, match) in matches.enumerated() {
+                lines.append(String(index + 1).padded(to: 4) + "  " + String(format: "%.4f", match.score) + "  " + match.id)
+            }
+            return lines.joined(separator: "\n")
+        }
         let titleWidth = max(5, titles.map(\.count).max() ?? 0)
         var lines = ["rank  score   " + "title".padded(to: titleWidth) + "  id"]
         for (index, match) in matches.enumerated() {
