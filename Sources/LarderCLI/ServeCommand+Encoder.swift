@@ -14,11 +14,11 @@ extension ServeCommand {
                     help: "Larder model file for IMAGE and RECIPE input (default: the bundled model, "
                         + "\(BundledModel.relativePath), when present).")
         spec.flag("no-model", help: "Start without an encoder: only FP32, VALUES and ELE input.")
-        spec.option("encoder-batch", metavar: "N", help: "Most requests the encoder runs in one batch.", default: "16")
+        spec.option("encoder-batch", metavar: "N", help: "Maximum number of requests the encoder runs in one batch.", default: "16")
         spec.option("encoder-wait-ms", metavar: "MS",
-                    help: "Longest time a request waits for its batch to fill, in milliseconds.", default: "5")
+                    help: "Maximum time a request waits for its batch to fill, in milliseconds.", default: "5")
         spec.option("encoder-queue", metavar: "N",
-                    help: "Most requests waiting for the encoder; more get a BUSY error.", default: "256")
+                    help: "Maximum number of requests waiting for the encoder; more get a BUSY error.", default: "256")
         spec.option("encoder-threads", metavar: "N", help: "Threads running the encoder model.", default: "1")
     }
 

@@ -17,9 +17,9 @@ public struct EncodedVector: Sendable {
 
 /// Turns recipes and photos into vectors of the shared embedding space.
 ///
-/// Parsing and image decoding run on the calling thread; the model runs on
-/// the worker's own threads, where concurrent requests are batched by a
-/// `DynamicBatcher` so one BLAS call serves many of them. The server's I/O
+/// Parsing and image decoding run on the calling thread. The model runs on
+/// the worker's own threads, where a `DynamicBatcher` groups concurrent
+/// requests so that one BLAS call serves many of them. The server's I/O
 /// threads therefore never run a model.
 ///
 /// Thread safety: every method may be called from any thread.
