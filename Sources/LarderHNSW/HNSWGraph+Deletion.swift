@@ -18,9 +18,14 @@ extension HNSWGraph {
     /// - Complexity: O(n · m) to scan the lists, plus a heuristic selection for
     ///   each list that pointed at a deleted node.
     func purgeDeleted() {
-        guard !pendingDeletes.isEmpty else { return }
         let scratch = scratchPool.acquire(capacity: storage.capacity, linkCapacity: storage.layer0Stride)
         defer { scratchPool.release(scratch) }
+        // Inserts alone can strand a node when pruning drops its last incoming link,
+        // so reachability is repaired even when no deletion is pending.
+        guard !pendingDeletes.isEmpty else {
+            repairReachability(scratch: scratch)
+            return
+        }
 
         for slot in 0..<highWater where storage.level(slot) >= 0 && !deleted[slot] {
             for layer in 0...storage.level(slot) where pointsAtDeleted(slot, layer: layer) {
@@ -110,10 +115,10 @@ extension HNSWGraph {
     /// and the first one whose heuristic keeps the new link gets it. If none
     /// does, the nearest replaces its farthest link. A replaced link can strand
     /// another node, so the pass repeats until nothing is unreachable (at most
-    /// 8 rounds).
+    /// 32 rounds).
     func repairReachability(scratch: SearchScratch) {
         guard entryPoint >= 0 else { return }
-        for _ in 0..<8 {
+        for _ in 0..<32 {
             scratch.reset(capacity: storage.capacity)
             markReachable(from: entryPoint, scratch: scratch)
             var reachable = [Bool](repeating: false, count: highWater)

@@ -50,6 +50,10 @@ public final class HNSWIndex: @unchecked Sendable {
     ///
     /// Takes the lock exclusively. The vector is validated first, so a rejected
     /// vector leaves the index unchanged.
+    ///
+    /// NOTE: pruning a neighbour's list can drop a node's last incoming link,
+    /// leaving it unreachable by search until the next `purgeDeleted()` (or
+    /// `exportGraph()`, which runs it) repairs reachability.
     /// - Returns: true when `id` was not in the index before.
     /// - Throws: `VectorError` for an empty, wrong-length, non-finite or (under
     ///   cosine) all-zero vector.
@@ -163,9 +167,10 @@ public final class HNSWIndex: @unchecked Sendable {
         lock.withReadLock { graph.indexStatistics }
     }
 
-    /// Rewires the graph around deleted elements now and frees their memory
-    /// for reuse. Deletions are purged automatically once they reach 1% of
-    /// the count; this forces it. Takes the lock exclusively.
+    /// Rewires the graph around deleted elements now, frees their memory for
+    /// reuse, and links back any node that the entry point cannot reach on
+    /// layer 0. Deletions are purged automatically once they reach 1% of the
+    /// count, and `exportGraph()` always runs this first. Takes the lock exclusively.
     /// - Complexity: O(n · m).
     public func purgeDeleted() {
         lock.withWriteLock { graph.purgeDeleted() }
