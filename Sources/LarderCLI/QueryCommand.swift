@@ -125,7 +125,7 @@ struct Match {
         }
     }
 
-    /// A plain-text table: rank, score, title and id.
+    /// Formats the matches as a plain-text table: rank, score, title and id.
     static func table(_ matches: [Match]) -> String {
         guard !matches.isEmpty else { return "no matches" }
         let titles = matches.map { String($0.title.prefix(48)) }
@@ -146,7 +146,7 @@ struct Match {
         return lines.joined(separator: "\n")
     }
 
-    /// A JSON array of `{rank, id, score, title, attributes}` objects.
+    /// Formats the matches as a JSON array of `{rank, id, score, title, attributes}` objects.
     static func json(_ matches: [Match]) -> String {
         let objects: [[String: Any]] = matches.enumerated().map { index, match in
             var object: [String: Any] = ["rank": index + 1, "id": match.id, "score": match.score, "title": match.title]
@@ -162,7 +162,7 @@ struct Match {
 }
 
 extension String {
-    /// The string followed by spaces up to `width` characters.
+    /// Returns the string padded with spaces to `width` characters.
     func padded(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }

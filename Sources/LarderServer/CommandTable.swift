@@ -11,7 +11,7 @@ struct CommandFlags: OptionSet, Sendable {
     static let write = CommandFlags(rawValue: 4)
 }
 
-/// What a command handler sees: the arguments, the connection's state and the server.
+/// The input of a command handler: the arguments, the connection's state and the server.
 struct CommandContext {
     let server: LarderServer
     /// The connection's session. Only `runsOnLoop` commands may change it.
@@ -74,7 +74,7 @@ struct CommandSpec: Sendable {
     }
 }
 
-/// Every command the server knows, by upper-case name.
+/// Every command the server implements, by upper-case name.
 struct CommandTable: Sendable {
     private(set) var specs: [String: CommandSpec] = [:]
 

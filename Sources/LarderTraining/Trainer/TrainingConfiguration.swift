@@ -6,17 +6,17 @@ import Foundation
 public struct TrainingConfiguration: Sendable, Equatable, Codable {
     // MARK: Model sizes (the vocabulary and image feature sizes come from the data)
 
-    /// Width of word embeddings, transformer layers and component vectors (512 in the paper).
+    /// Width of word embeddings, transformer layers and component vectors (512 in Salvador et al., CVPR 2021).
     public var hiddenSize = 128
-    /// Attention heads per transformer layer (4 in the paper).
+    /// Attention heads per transformer layer (4 in Salvador et al., CVPR 2021).
     public var headCount = 4
-    /// Layers per transformer encoder (2 in the paper).
+    /// Layers per transformer encoder (2 in Salvador et al., CVPR 2021).
     public var layerCount = 2
-    /// Width of the feed-forward blocks (2048 in the paper).
+    /// Width of the feed-forward blocks (2048 in Salvador et al., CVPR 2021).
     public var feedForwardSize = 256
-    /// Width of the shared embedding (1024 in the paper).
+    /// Width of the shared embedding (1024 in Salvador et al., CVPR 2021).
     public var outputSize = 256
-    /// Words seen fewer times than this in the training text map to `<unk>` (10 in the paper).
+    /// Words seen fewer times than this in the training text map to `<unk>` (10 in Salvador et al., CVPR 2021).
     public var minimumWordCount = 10
 
     // MARK: Batches and schedule
@@ -42,7 +42,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     // MARK: Losses
 
-    /// Triplet loss margin on cosine similarity (0.3 in the paper).
+    /// Triplet loss margin on cosine similarity (0.3 in Salvador et al., CVPR 2021).
     public var margin: Float = 0.3
     /// Weight of the self-supervised recipe loss; 0 trains the paired loss only.
     public var recipeLossWeight: Float = 1
