@@ -20,6 +20,15 @@ extension ServeCommand {
         spec.option("encoder-queue", metavar: "N",
                     help: "Maximum number of requests waiting for the encoder; more get a BUSY error.", default: "256")
         spec.option("encoder-threads", metavar: "N", help: "Threads running the encoder model.", default: "1")
+        spec.option("encoder-requests", metavar: "N",
+                    help: "Most IMAGE and RECIPE requests in progress at once; they are what the encoder batches.",
+                    default: "64")
+    }
+
+    /// Copies the encoder's request limits into the server's settings.
+    static func applyEncoderLimits(_ parsed: ParsedArguments, to configuration: inout ServerConfiguration) throws {
+        configuration.encodingThreads = try parsed.integer("encoder-requests", in: 1...1024)!
+        configuration.encodingBacklog = try parsed.integer("encoder-queue", in: 1...1_000_000)!
     }
 
     /// Loads the model the options name and starts its worker, or returns nil

@@ -74,6 +74,7 @@ enum ServeCommand: Subcommand {
         }
 
         let encoder = try makeEncoder(parsed)
+        try applyEncoderLimits(parsed, to: &configuration)
         let server = LarderServer(configuration: configuration, keyspace: keyspace, encoder: encoder)
         server.installSignalHandlers()
         try server.start()
