@@ -158,7 +158,11 @@ public final class LarderServer: @unchecked Sendable {
         workers.stop()
         do {
             try keyspace.close()
-            logger.info("stopped; data flushed")
+            if let directory = configuration.dataDirectory {
+                logger.info("stopped; data flushed", ["dir": directory])
+            } else {
+                logger.info("stopped; the in-memory data is gone")
+            }
         } catch {
             stopResult = error
             logger.error("closing the data directory failed", ["error": "\(error)"])
