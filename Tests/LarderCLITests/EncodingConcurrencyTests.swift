@@ -50,6 +50,18 @@ final class EncodingConcurrencyTests: XCTestCase {
         return results.values
     }
 
+    /// Returns the numbers of a VEMB reply.
+    private func vector(_ reply: RESPValue) throws -> [Double] {
+        guard case .array(let items) = reply else {
+            XCTFail("VEMB reply is not an array: \(reply)")
+            return []
+        }
+        return try items.map { item in
+            if case .double(let value) = item { return value }
+            return try XCTUnwrap(item.string.flatMap(Double.init), "VEMB component \(item)")
+        }
+    }
+
     private func infoField(_ name: String, port: Int) throws -> Double? {
         let client = try RESPConnection(host: "127.0.0.1", port: port)
         guard let text = try client.command(["INFO", "encoder"]).string else { return nil }
@@ -66,7 +78,8 @@ final class EncodingConcurrencyTests: XCTestCase {
         let server = try LarderServerProcess(arguments: ["--in-memory", "--model", model.path, "--workers", "1",
                                                         "--encoder-batch", "16", "--encoder-wait-ms", "300"])
         let results = sendConcurrently(port: server.port, recipes: recipes) { index, recipe in
-            [Array("VADD".utf8), Array("r".utf8), Array("RECIPE".utf8), Array(recipe.utf8), Array("recipe-\(index)".utf8)]
+            [Array("VADD".utf8), Array("r".utf8), Array("RECIPE".utf8), Array(recipe.utf8), Array("recipe-\(index)".utf8),
+             Array("NOQUANT".utf8)]
         }
         for (index, result) in results.enumerated() {
             XCTAssertEqual(try result.get(), .integer(1), "VADD of recipe \(index)")
@@ -75,6 +88,19 @@ final class EncodingConcurrencyTests: XCTestCase {
         XCTAssertEqual(try client.command(["VCARD", "r"]), .integer(Int64(recipes.count)))
         let meanBatch = try XCTUnwrap(try infoField("recipe_mean_batch", port: server.port))
         XCTAssertGreaterThan(meanBatch, 2, "12 concurrent recipes should share batches; INFO says \(meanBatch)")
+
+        // The same recipes one at a time, each alone in its batch, give the same vectors.
+        for (index, recipe) in recipes.enumerated() {
+            XCTAssertEqual(try client.command(bytes: [Array("VADD".utf8), Array("serial".utf8), Array("RECIPE".utf8),
+                                                      Array(recipe.utf8), Array("recipe-\(index)".utf8),
+                                                      Array("NOQUANT".utf8)]), .integer(1))
+            let batched = try vector(client.command(["VEMB", "r", "recipe-\(index)"]))
+            let serial = try vector(client.command(["VEMB", "serial", "recipe-\(index)"]))
+            XCTAssertEqual(batched.count, serial.count)
+            for (component, (left, right)) in zip(batched, serial).enumerated() {
+                XCTAssertEqual(left, right, accuracy: 1e-4, "recipe \(index), component \(component)")
+            }
+        }
         XCTAssertEqual(server.stop(), 0)
     }
 
