@@ -5,12 +5,14 @@
 #   benchmarks/photo-search.sh [RECIPES.jsonl] [CLIENTS] [SECONDS]
 #
 # BATCHES lists the encoder batch sizes to compare (default "16 1"; 1 means
-# no batching). For each, the script starts `larder serve` (release build,
-# bundled model) on the data directory LARDER_BENCH_DIR (default: a new
-# temporary one) and imports the recipes. An import skips recipes already
-# present, so a kept directory is imported once. Then it runs
-# benchmarks/photo_search.py with CLIENTS clients for SECONDS seconds, once
-# with photo queries and once with recipe queries.
+# no batching). First it imports the first IMPORT_SAMPLE recipes (default
+# 2000) into a fresh directory once per batch size, to time recipe encoding
+# with and without batching. Then, for each batch size, it starts `larder
+# serve` (release build, bundled model) on the data directory
+# LARDER_BENCH_DIR (default: a new temporary one) and imports the recipes.
+# An import skips recipes already present, so a kept directory is imported
+# once. Then it runs benchmarks/photo_search.py with CLIENTS clients for
+# SECONDS seconds, once with photo queries and once with recipe queries.
 # Photos and query recipes come from ../shared/data/pairs.jsonl when it
 # exists (the first QUERIES pairs, default 64), else from the demo sample.
 set -euo pipefail
@@ -44,6 +46,24 @@ else
 fi
 
 echo "machine: $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
+
+# Recipe batching on its own: import the first IMPORT_SAMPLE recipes into a
+# fresh directory once per batch size (import uses 16 connections).
+head -n "${IMPORT_SAMPLE:-2000}" "$recipes" > "$work/sample.jsonl"
+for batch in $batches; do
+    rm -rf "$work/sample-db"
+    "$larder" serve --port "$port" --dir "$work/sample-db" --encoder-batch "$batch" > "$work/log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 600); do
+        grep -q "listening" "$work/log" && break
+        sleep 0.1
+    done
+    "$larder" import --port "$port" --key sample "$work/sample.jsonl" 2> "$work/import.log" > /dev/null
+    mean=$(redis-cli -p "$port" INFO encoder | tr -d '\r' | sed -n 's/^recipe_mean_batch://p')
+    echo "import sample, encoder-batch $batch: $(tail -n 1 "$work/import.log" | sed 's/^larder import: //'), mean batch $mean"
+    kill -TERM "$pid"
+    wait "$pid" || true
+done
 for batch in $batches; do
     "$larder" serve --port "$port" --dir "$data" --encoder-batch "$batch" > "$work/log" 2>&1 &
     pid=$!
