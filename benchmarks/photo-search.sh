@@ -5,16 +5,17 @@
 #   benchmarks/photo-search.sh [RECIPES.jsonl] [CLIENTS] [SECONDS]
 #
 # BATCHES lists the encoder batch sizes to compare (default "16 1"; 1 means
-# no batching). First it imports the first IMPORT_SAMPLE recipes (default
-# 2000) into a fresh directory once per batch size, to time recipe encoding
-# with and without batching. Then, for each batch size, it starts `larder
-# serve` (release build, bundled model) on the data directory
-# LARDER_BENCH_DIR (default: a new temporary one) and imports the recipes.
-# An import skips recipes already present, so a kept directory is imported
-# once. Then it runs benchmarks/photo_search.py with CLIENTS clients for
-# SECONDS seconds, once with photo queries and once with recipe queries.
-# Photos and query recipes come from ../shared/data/pairs.jsonl when it
-# exists (the first QUERIES pairs, default 64), else from the demo sample.
+# no batching), set as both --encoder-batch and --image-batch. First it
+# imports the first IMPORT_SAMPLE recipes (default 2000) into a fresh
+# directory once per batch size, to time recipe encoding with and without
+# batching. Then, for each batch size, it starts `larder serve` (release
+# build, bundled model) on the data directory LARDER_BENCH_DIR (default: a
+# new temporary one) and imports the recipes. An import skips recipes
+# already present, so a kept directory is imported once. Then it runs
+# benchmarks/photo_search.py with CLIENTS clients for SECONDS seconds, once
+# with photo queries and once with recipe queries. Photos and query recipes
+# come from ../shared/data/pairs.jsonl when it exists (the first QUERIES
+# pairs, default 64), else from the demo sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,7 +53,8 @@ echo "machine: $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), 
 head -n "${IMPORT_SAMPLE:-2000}" "$recipes" > "$work/sample.jsonl"
 for batch in $batches; do
     rm -rf "$work/sample-db"
-    "$larder" serve --port "$port" --dir "$work/sample-db" --encoder-batch "$batch" > "$work/log" 2>&1 &
+    "$larder" serve --port "$port" --dir "$work/sample-db" --encoder-batch "$batch" --image-batch "$batch" \
+        > "$work/log" 2>&1 &
     pid=$!
     for _ in $(seq 1 600); do
         grep -q "listening" "$work/log" && break
@@ -65,7 +67,7 @@ for batch in $batches; do
     wait "$pid" || true
 done
 for batch in $batches; do
-    "$larder" serve --port "$port" --dir "$data" --encoder-batch "$batch" > "$work/log" 2>&1 &
+    "$larder" serve --port "$port" --dir "$data" --encoder-batch "$batch" --image-batch "$batch" > "$work/log" 2>&1 &
     pid=$!
     for _ in $(seq 1 600); do
         grep -q "listening" "$work/log" && break
@@ -74,7 +76,8 @@ for batch in $batches; do
     start=$(date +%s)
     "$larder" import --port "$port" --key recipes "$recipes" 2> "$work/import.log" > /dev/null
     echo "encoder-batch $batch: import $(tail -n 1 "$work/import.log" | sed 's/^larder import: //') ($(( $(date +%s) - start )) s)"
-    echo "  $(redis-cli -p "$port" VCARD recipes) recipes, $clients clients, $seconds s per kind"
+    echo "  $(redis-cli -p "$port" VCARD recipes) recipes, $clients clients, $seconds s per kind," \
+        "load average $(cut -d ' ' -f 1 /proc/loadavg)"
     echo "  $("$python" benchmarks/photo_search.py --port "$port" --key recipes --clients "$clients" \
         --seconds "$seconds" --photos "${photos[@]}")"
     echo "  $("$python" benchmarks/photo_search.py --port "$port" --key recipes --clients "$clients" \
