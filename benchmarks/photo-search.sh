@@ -25,7 +25,7 @@ seconds="${3:-60}"
 batches="${BATCHES:-16 1}"
 queries="${QUERIES:-64}"
 port="${LARDER_BENCH_PORT:-7398}"
-larder=.build/release/larder
+larder="${LARDER_BIN:-.build/release/larder}"
 bash benchmarks/setup-venv.sh > /dev/null
 python=benchmarks/.venv/bin/python3
 
