@@ -29,7 +29,7 @@
 #   RATES ["25 50 75"] (percent of Larder's saturation QPS)
 #   VENV      reuse an existing virtual environment instead of benchmarks/.venv
 #   KEEP_REDISEARCH=1  leave valkey-server running afterwards, and reuse a running
-#                      one whose index already holds COUNT documents (indexing 1M
+#                      one whose index already contains COUNT documents (indexing 1M
 #                      vectors takes a long time)
 #   LARDER_PORT [17399]  REDIS_PORT [17398]  SEARCH_PORT [17397]  loopback ports;
 #             the run stops when the Larder or redis-server port is already in use
@@ -119,7 +119,7 @@ redisearch_loaded=0
 if redis-cli -p "$search_port" PING >/dev/null 2>&1; then
     documents="$(redis-cli -p "$search_port" FT.INFO idx 2>/dev/null | awk 'found { print; exit } $0 == "num_docs" { found = 1 }')"
     [[ "${KEEP_REDISEARCH:-}" == 1 && "$documents" == "$count" ]] && redisearch_loaded=1
-    [[ "$redisearch_loaded" == 1 ]] || { echo "port $search_port is taken by a server without idx of $count documents" >&2; exit 1; }
+    [[ "$redisearch_loaded" == 1 ]] || { echo "port $search_port is in use by a server without an index 'idx' of $count documents; stop it or set SEARCH_PORT" >&2; exit 1; }
 else
     "$valkey" --port "$search_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$scratch" \
         --loadmodule "$module" --daemonize yes --logfile "$out/valkey.log"
@@ -138,7 +138,7 @@ done
     echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "larder: $("$larder" --version); redis-server: $(redis-server --version | awk '{print $3}');" \
-         "valkey-server: $("$valkey" --version | awk '{print $3}'); redisearch: $(redis-cli -p "$search_port" MODULE LIST | awk 'found { print; exit } $0 == "ver" { found = 1 }')"
+         "valkey-server: $("$valkey" --version | awk '{print $3}'); redisearch: $(redis-cli -p "$search_port" MODULE LIST | awk 'previous == "name" { module = $0 } previous == "ver" && module == "search" { print; exit } { previous = $0 }')"
     echo "count: $count, connections: $connections, pipeline: $pipeline, k: $k, requests: $requests"
 } | tee "$out/machine.txt"
 

@@ -6,10 +6,10 @@ import LarderRESP
 /// order and writes the replies.
 ///
 /// Commands flagged `runsOnLoop` run on the connection's I/O thread. Others
-/// go to the worker pool; while one runs, the session stops reading and
-/// queues nothing else, so replies keep the order of the requests and a
-/// pipelining client cannot buffer without bound. Everything here runs on the
-/// connection's loop thread.
+/// go to the worker pool; while one runs, the session dispatches nothing else
+/// and stops reading once more bytes arrive, so replies keep the order of the
+/// requests and a pipelining client cannot buffer without bound. Everything
+/// here runs on the connection's loop thread.
 final class ClientSession: ConnectionHandler, @unchecked Sendable {
     let server: LarderServer
     private(set) weak var connection: Connection?
@@ -41,6 +41,13 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
 
     func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)
+        if busy {
+            // Stop reading only once a client sends more while a command runs, so a
+            // request-reply client costs no epoll_ctl calls and a pipelining one
+            // buffers at most one read beyond the running command.
+            connection.setReading(false)
+            return
+        }
         processRequests()
     }
 
@@ -113,7 +120,6 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
         guard let connection else { return }
         busy = true
         connection.isBusy = true
-        connection.setReading(false)
         server.statistics.beginCommand()
         let server = self.server
         let version = context.version
