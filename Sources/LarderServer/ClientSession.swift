@@ -88,26 +88,24 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
 
     private func dispatch(_ request: RESPRequest) {
         requestCount += 1
-        let requestID = "\(connectionID)-\(requestCount)"
         let name = request.commandName
 
         guard let spec = server.commands.spec(for: name) else {
             let shown = request.arguments.dropFirst().map { String(decoding: $0, as: UTF8.self) }
-            reject(CommandError.unknownCommand(String(decoding: request.arguments[0], as: UTF8.self), arguments: shown),
-                   requestID: requestID)
+            reject(CommandError.unknownCommand(String(decoding: request.arguments[0], as: UTF8.self), arguments: shown))
             return
         }
         guard spec.acceptsArgumentCount(request.arguments.count) else {
-            reject(.wrongArgumentCount(command: name), requestID: requestID)
+            reject(.wrongArgumentCount(command: name))
             return
         }
         guard isAuthenticated || spec.flags.contains(.noAuth) else {
-            reject(.noAuthentication, requestID: requestID)
+            reject(.noAuthentication)
             return
         }
 
         var context = CommandContext(server: server, session: self, arguments: CommandArguments(request.arguments),
-                                     version: version, requestID: requestID)
+                                     version: version, connectionID: connectionID, requestNumber: requestCount)
         if spec.flags.contains(.runsOnLoop) {
             let reply = server.execute(spec, &context, client: peer)
             send(reply, version: version)
@@ -139,9 +137,10 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
         }
     }
 
-    private func reject(_ error: CommandError, requestID: String) {
+    private func reject(_ error: CommandError) {
         server.statistics.recordCommand(ServerStatistics.rejected, micros: 0, failed: true)
-        server.logClientError("command rejected", ["client": peer, "request": requestID, "error": error.description])
+        server.logClientError("command rejected", ["client": peer, "request": "\(connectionID)-\(requestCount)",
+                                                   "error": error.description])
         send(.error(error.description), version: version)
     }
 
