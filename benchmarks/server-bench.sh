@@ -58,6 +58,7 @@ collection="benchmarks/.data/larder-$count-fp32"
 records="$out/records.jsonl"
 pings="$out/ping.txt"
 mkdir -p "$out"
+out="$(cd "$out" && pwd)"  # absolute, because valkey-server --daemonize changes its directory
 : > "$records"
 : > "$pings"
 
