@@ -8,8 +8,8 @@ import Glibc
 /// Drives one benchmark phase over N connections, each on its own thread.
 ///
 /// - Closed loop (`rate` nil): every connection sends a batch of `depth`
-///   requests as soon as the previous batch's replies have arrived, so the
-///   offered load adapts to the server and the mean latency is about
+///   requests as soon as the previous batch's replies have arrived. The
+///   offered load adapts to the server, and the mean latency is about
 ///   connections x depth / QPS.
 /// - Open loop (`rate` in requests per second): request `i` is due at
 ///   `start + i / rate`, and connection `i % connections` sends it then (or
@@ -53,7 +53,7 @@ struct BenchRunner {
         return result
     }
 
-    /// The loop of one connection.
+    /// Sends one connection's share of the requests and records their replies.
     private func drive(connectionIndex: Int, total: Int, start: UInt64, collector: LatencyCollector,
                        request: (Int) -> [[UInt8]], recall: ((Int, RESPValue) -> Double?)?) throws {
         let connection = try BenchConnection(host: host, port: port)
@@ -136,14 +136,14 @@ struct BenchResult {
 
     var queriesPerSecond: Double { Double(latencies.count) / seconds }
 
-    /// The latency below which `fraction` of the requests finished, in milliseconds (nearest rank).
+    /// Returns the latency below which `fraction` of the requests finished, in milliseconds (nearest rank).
     func percentile(_ fraction: Double) -> Double {
         guard !latencies.isEmpty else { return 0 }
         let index = min(latencies.count - 1, Int((Double(latencies.count) * fraction).rounded(.up)) - 1)
         return latencies[max(0, index)] * 1000
     }
 
-    /// One human-readable summary line.
+    /// Returns one human-readable summary line.
     func line(name: String) -> String {
         var text = name + String(format: ": %d requests in %.2f s, %.0f QPS, latency ms p50 %.3f p95 %.3f p99 %.3f p99.9 %.3f",
                                  latencies.count, seconds, queriesPerSecond,
@@ -156,7 +156,7 @@ struct BenchResult {
         return text
     }
 
-    /// The figures as one JSON object, with `labels` (target, phase, settings) merged in.
+    /// Returns the figures as one JSON object, with `labels` (target, phase, settings) merged in.
     func json(labels: [String: Any]) throws -> String {
         var object = labels
         object["requests"] = latencies.count

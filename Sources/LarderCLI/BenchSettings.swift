@@ -137,7 +137,7 @@ struct BenchTruth: Sendable {
     init(file: URL, queries: Int, k: Int) throws {
         let matrix = try VectorFile.readNeighborIDs(file)
         guard matrix.rows >= queries, matrix.columns >= k else {
-            throw VectorFileError.invalid(path: file.path, reason: "it holds \(matrix.rows) rows of \(matrix.columns) "
+            throw VectorFileError.invalid(path: file.path, reason: "it contains \(matrix.rows) rows of \(matrix.columns) "
                                           + "neighbours but the run needs \(queries) rows of at least k = \(k)")
         }
         rows = matrix.values
@@ -163,7 +163,7 @@ enum ProcessCPUTime {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// The one-minute load average.
+    /// Returns the one-minute load average.
     static func loadAverage() -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
         return text.split(separator: " ").first.flatMap { Double($0) }

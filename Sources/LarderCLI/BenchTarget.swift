@@ -32,7 +32,7 @@ enum BenchTarget {
         }
     }
 
-    /// The command that stores base row `row`.
+    /// Returns the command that stores base row `row`.
     func loadCommand(row: Int, blob: [UInt8]) -> [[UInt8]] {
         switch self {
         case .vectorSet(let key):
@@ -42,7 +42,7 @@ enum BenchTarget {
         }
     }
 
-    /// The k-nearest-neighbour query for `blob`; `ef` nil leaves the server's default.
+    /// Returns the k-nearest-neighbour query for `blob`. A nil `ef` leaves the server's default.
     func searchCommand(blob: [UInt8], k: Int, ef: Int?) -> [[UInt8]] {
         switch self {
         case .vectorSet(let key):
@@ -73,9 +73,9 @@ enum BenchTarget {
 
     // MARK: - Indexing
 
-    /// Waits until every loaded document is indexed (RediSearch's `FT.INFO`
-    /// reports `num_docs` equal to `count` and `indexing` 0); a vector set is
-    /// searchable as soon as VADD returns.
+    /// Waits until every loaded document is indexed, which RediSearch's `FT.INFO`
+    /// shows as `num_docs` equal to `count` and `indexing` 0. A vector set is
+    /// searchable as soon as VADD returns, so it needs no wait.
     func waitUntilIndexed(over connection: BenchConnection, count: Int, timeout: Double = 7_200) throws {
         guard case .rediSearch(let index) = self else { return }
         let deadline = Date().addingTimeInterval(timeout)
@@ -92,7 +92,7 @@ enum BenchTarget {
         }
     }
 
-    /// The top-level key/value pairs of an `FT.INFO` reply as strings.
+    /// Returns the top-level key/value pairs of an `FT.INFO` reply as strings.
     private func fields(of reply: RESPValue) throws -> [String: String] {
         guard case .array(let elements) = reply else { throw BenchError.reply("FT.INFO: \(reply)") }
         var result: [String: String] = [:]

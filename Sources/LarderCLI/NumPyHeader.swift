@@ -70,14 +70,14 @@ struct NumPyHeader {
         return NumPyHeader(descr: descr, fortranOrder: order == "True", shape: shape, dataOffset: start + length)
     }
 
-    /// The string after `'key':`, without its quotes.
+    /// Returns the string after `'key':`, without its quotes.
     private static func quotedValue(of key: String, in text: String) -> String? {
         guard let value = bareValue(of: key, in: text), value.count >= 2,
               let quote = value.first, quote == "'" || quote == "\"" else { return nil }
         return String(value.dropFirst().prefix { $0 != quote })
     }
 
-    /// The text after `'key':` up to the next top-level comma or closing brace,
+    /// Returns the text after `'key':` up to the next top-level comma or closing brace,
     /// which keeps a parenthesized tuple whole.
     private static func bareValue(of key: String, in text: String) -> String? {
         guard let range = text.range(of: "'\(key)':") else { return nil }

@@ -65,7 +65,7 @@ struct VectorFile {
             throw VectorFileError.invalid(path: path, reason: "rows have \(parsed.dimension) components but "
                                           + "--dimension is \(dimension); drop --dimension or fix the file")
         }
-        guard parsed.rows > 0 else { throw VectorFileError.invalid(path: path, reason: "the file holds no vectors") }
+        guard parsed.rows > 0 else { throw VectorFileError.invalid(path: path, reason: "the file contains no vectors") }
         return parsed
     }
 
@@ -113,7 +113,7 @@ struct VectorFile {
     }
 
     private static func readFvecs(_ bytes: [UInt8], path: String) throws -> VectorFile {
-        guard bytes.count >= 4 else { throw VectorFileError.invalid(path: path, reason: "the file holds no vectors") }
+        guard bytes.count >= 4 else { throw VectorFileError.invalid(path: path, reason: "the file contains no vectors") }
         let dimension = Int(Int32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }))
         guard dimension > 0 else {
             throw VectorFileError.invalid(path: path, reason: "row 0 gives dimension \(dimension); it must be positive")

@@ -6,9 +6,9 @@ import LarderRESP
 /// order and writes the replies.
 ///
 /// Commands flagged `runsOnLoop` run on the connection's I/O thread. Others
-/// go to the worker pool; while one runs, the session dispatches nothing else
-/// and stops reading once more bytes arrive, so replies keep the order of the
-/// requests and a pipelining client cannot buffer without bound. Everything
+/// go to the worker pool. While one runs, the session dispatches nothing else
+/// and stops reading once more bytes arrive. So replies keep the order of the
+/// requests, and a pipelining client cannot buffer without bound. Everything
 /// here runs on the connection's loop thread.
 final class ClientSession: ConnectionHandler, @unchecked Sendable {
     let server: LarderServer
