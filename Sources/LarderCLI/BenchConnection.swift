@@ -40,9 +40,11 @@ final class BenchConnection {
 
     deinit { close(descriptor) }
 
-    /// Sends `requests` (already encoded) and returns each reply with its latency in seconds.
-    func roundTrip(_ encoded: [UInt8], count: Int) throws -> [(reply: RESPValue, seconds: Double)] {
-        let start = DispatchTime.now().uptimeNanoseconds
+    /// Sends `count` requests (already encoded) and returns each reply with its
+    /// latency in seconds, counted from `scheduledAt` (a `DispatchTime` uptime in
+    /// nanoseconds, for open-loop runs) or else from the write.
+    func roundTrip(_ encoded: [UInt8], count: Int, scheduledAt: UInt64? = nil) throws -> [(reply: RESPValue, seconds: Double)] {
+        let start = scheduledAt ?? DispatchTime.now().uptimeNanoseconds
         var offset = 0
         while offset < encoded.count {
             let sent = encoded.withUnsafeBytes {
