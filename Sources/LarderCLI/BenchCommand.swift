@@ -13,7 +13,8 @@ enum BenchCommand: Subcommand {
 
     static var spec: CommandSpec {
         var spec = CommandSpec(name: name, summary: summary)
-        spec.option("host", metavar: "ADDR", help: "Server IPv4 address.", default: "127.0.0.1")
+        spec.option("host", metavar: "HOST", help: "Server IPv4 address.", default: "127.0.0.1")
+        spec.option("password", metavar: "SECRET", help: "Password sent with AUTH (or set LARDER_PASSWORD).")
         spec.option("port", metavar: "PORT", help: "Server TCP port.", default: "7379")
         spec.option("target", metavar: "KIND", help: "larder (VADD and VSIM) or redisearch (HSET and FT.SEARCH KNN "
                     + "on an HNSW index).", default: "larder")
@@ -56,7 +57,8 @@ enum BenchCommand: Subcommand {
         let settings = try BenchSettings(parsed)
         let data = try BenchDataset.load(parsed, settings: settings)
         let runner = BenchRunner(host: settings.host, port: settings.port, connections: settings.connections,
-                                 depth: settings.depth, rate: settings.rate, serverPID: settings.serverPID)
+                                 depth: settings.depth, rate: settings.rate, serverPID: settings.serverPID,
+                                 password: settings.password)
         Console.out("bench: \(settings.targetName) on port \(settings.port), \(data.count) vectors of "
                     + "\(data.dimension) dimensions, \(settings.connections) connections, pipeline \(settings.depth)"
                     + (settings.rate.map { String(format: ", fixed rate %.0f QPS", $0) } ?? ""))
@@ -87,7 +89,7 @@ enum BenchCommand: Subcommand {
         try settings.record(search, phase: "search")
 
         if truth == nil, settings.recallQueries > 0, case .vectorSet(let key) = target {
-            let recall = try measureRecall(host: settings.host, port: settings.port, key: key,
+            let recall = try measureRecall(host: settings.host, port: settings.port, password: settings.password, key: key,
                                            blobs: Array(blobs.prefix(settings.recallQueries)),
                                            options: Array(target.searchCommand(blob: [], k: k, ef: ef).dropFirst(4)), k: k)
             Console.out(String(format: "recall@%d of VSIM against TRUTH over %d queries: %.4f", k,
@@ -100,11 +102,16 @@ enum BenchCommand: Subcommand {
 
     /// Empties the target, loads every base vector and waits until it is indexed.
     private static func load(_ data: BenchDataset, settings: BenchSettings) throws {
-        let control = try BenchConnection(host: settings.host, port: settings.port)
+        let control = try BenchConnection(host: settings.host, port: settings.port, password: settings.password)
+        if case .error(let message) = try control.call([Array("PING".utf8)]), message.split(separator: " ").first == "NOAUTH" {
+            throw BenchError.connection("the server at \(settings.host):\(settings.port) requires a password; "
+                + "pass --password SECRET or set LARDER_PASSWORD")
+        }
         let target = settings.target
         try target.reset(over: control, dimension: data.dimension, m: settings.m, efConstruction: settings.efConstruction)
         let loader = BenchRunner(host: settings.host, port: settings.port, connections: settings.connections,
-                                 depth: settings.loadDepth, rate: nil, serverPID: settings.serverPID)
+                                 depth: settings.loadDepth, rate: nil, serverPID: settings.serverPID,
+                                 password: settings.password)
         let base = data.base
         let dimension = data.dimension
         let start = Date()
@@ -121,9 +128,9 @@ enum BenchCommand: Subcommand {
     }
 
     /// Mean fraction of the exact top k (VSIM ... TRUTH) that the default VSIM returns.
-    private static func measureRecall(host: String, port: Int, key: String, blobs: [[UInt8]], options: [[UInt8]],
-                                      k: Int) throws -> Double {
-        let connection = try BenchConnection(host: host, port: port)
+    private static func measureRecall(host: String, port: Int, password: String?, key: String, blobs: [[UInt8]],
+                                      options: [[UInt8]], k: Int) throws -> Double {
+        let connection = try BenchConnection(host: host, port: port, password: password)
         var total = 0.0
         for blob in blobs {
             let query = [Array("VSIM".utf8), Array(key.utf8), Array("FP32".utf8), blob] + options

@@ -14,8 +14,8 @@ final class BenchConnection {
     private var parser = RESPReplyParser()
     private var readBuffer = [UInt8](repeating: 0, count: 256 * 1024)
 
-    /// Connects to an IPv4 literal host and port.
-    init(host: String, port: Int) throws {
+    /// Connects to an IPv4 literal host and port, and sends AUTH when `password` is given.
+    init(host: String, port: Int, password: String? = nil) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -36,6 +36,9 @@ final class BenchConnection {
         }
         var enable: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &enable, socklen_t(MemoryLayout<Int32>.size))
+        if let password, case .error(let message) = try call([Array("AUTH".utf8), Array(password.utf8)]) {
+            throw BenchError.connection("AUTH failed on \(host):\(port): \(message); check --password or LARDER_PASSWORD")
+        }
     }
 
     deinit { close(descriptor) }
@@ -84,7 +87,7 @@ enum BenchError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .connection(let message): return message
-        case .reply(let message): return "unexpected reply: \(message)"
+        case .reply(let message): return "unexpected reply from the server: \(message)"
         }
     }
 }

@@ -23,6 +23,8 @@ struct BenchRunner {
     let rate: Double?
     /// Server process whose CPU time is measured over the phase, if known.
     var serverPID: Int?
+    /// Password sent with AUTH on every connection, if the server has one.
+    var password: String? = nil
 
     /// Sends requests `0..<total` built by `request` and gathers latencies,
     /// error replies and, when `recall` returns a value for a reply, its recall.
@@ -56,7 +58,7 @@ struct BenchRunner {
     /// Sends one connection's share of the requests and records their replies.
     private func drive(connectionIndex: Int, total: Int, start: UInt64, collector: LatencyCollector,
                        request: (Int) -> [[UInt8]], recall: ((Int, RESPValue) -> Double?)?) throws {
-        let connection = try BenchConnection(host: host, port: port)
+        let connection = try BenchConnection(host: host, port: port, password: password)
         var next = connectionIndex * depth
         while next < total {
             let batch = next..<min(next + depth, total)

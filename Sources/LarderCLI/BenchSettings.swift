@@ -5,6 +5,8 @@ import LarderArguments
 struct BenchSettings {
     let host: String
     let port: Int
+    /// Password for AUTH (`--password` or `LARDER_PASSWORD`), or nil.
+    let password: String?
     let targetName: String
     let target: BenchTarget
     let connections: Int
@@ -25,6 +27,7 @@ struct BenchSettings {
     init(_ parsed: ParsedArguments) throws {
         host = parsed.string("host")!
         port = try parsed.integer("port", in: 1...65535)!
+        password = parsed.string("password") ?? ProcessInfo.processInfo.environment["LARDER_PASSWORD"]
         targetName = try parsed.choice("target", from: ["larder", "redisearch"])!
         let key = parsed.string("key")!
         target = targetName == "larder" ? .vectorSet(key: key) : .rediSearch(index: key)
