@@ -66,8 +66,9 @@ step "Searching the recipes with the photo $photo"
 step "Where each bundled photo ranks its own recipe among $(wc -l < demo/recipes.jsonl)"
 for each in demo/photos/*.webp; do
     name="$(basename "$each" .webp)"
-    ranking="$("$larder" query --port "$port" --key recipes --image "$each" --count 100 --json)"
-    rank="$(printf '%s' "$ranking" | grep -o '"id" *: *"[^"]*"' | grep -n "\"based-$name\"" | cut -d: -f1)"
+    # The table's first column is the rank and its last the element id.
+    rank="$("$larder" query --port "$port" --key recipes --image "$each" --count 100 \
+        | awk -v id="based-$name" '$NF == id { print $1 }')"
     echo "    $name.webp: its recipe based-$name ranks ${rank:-below 100}"
 done
 
