@@ -27,12 +27,12 @@ enum QueryCommand: Subcommand {
         let key = parsed.string("key")!
         let count = try parsed.integer("count", in: 1...10_000)!
 
-        let input: (kind: String, bytes: [UInt8])
+        let input: (kind: String, bytes: [UInt8], path: String)
         switch (parsed.string("image"), parsed.string("recipe")) {
         case (let path?, nil):
-            input = ("IMAGE", try readFile(path))
+            input = ("IMAGE", try readFile(path), path)
         case (nil, let path?):
-            input = ("RECIPE", try readFile(path))
+            input = ("RECIPE", try readFile(path), path)
         default:
             throw QueryError.inputChoice
         }
@@ -51,7 +51,7 @@ enum QueryCommand: Subcommand {
             throw QueryError.missingKey(key)
         }
         let reply = try client.command(bytes: command)
-        let matches = try Match.parse(reply, command: "VSIM")
+        let matches = try Match.parse(reply, command: "VSIM \(input.kind) \(input.path)")
 
         if parsed.flag("json") {
             Console.out(Match.json(matches))

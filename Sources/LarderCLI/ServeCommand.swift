@@ -70,6 +70,10 @@ enum ServeCommand: Subcommand {
         if let workers = try parsed.integer("workers", in: 1...1024) { configuration.workerThreads = workers }
         configuration.maxClients = try parsed.integer("maxclients", in: 1...1_000_000) ?? 10_000
         configuration.idleTimeout = try parsed.double("timeout") ?? 0
+        guard configuration.idleTimeout >= 0, configuration.idleTimeout.isFinite else {
+            throw ArgumentError.invalidValue(option: "timeout", value: parsed.string("timeout") ?? "",
+                                             expected: "seconds from 0 (never close idle clients) upwards")
+        }
         configuration.limits.maxBulkLength = try parsed.integer("max-bulk-length", in: 1024...(1 << 31)) ?? 64 << 20
         configuration.limits.maxQueryBuffer = max(configuration.limits.maxQueryBuffer,
                                                   configuration.limits.maxBulkLength * 2)

@@ -27,7 +27,7 @@ enum ServerInfo {
         let configuration = server.configuration
         return [
             ("bind", configuration.host), ("port", "\(server.port)"), ("maxclients", "\(configuration.maxClients)"),
-            ("timeout", "\(Int(configuration.idleTimeout))"), ("appendonly", "yes"),
+            ("timeout", "\(Int(configuration.idleTimeout))"), ("appendonly", configuration.dataDirectory == nil ? "no" : "yes"),
             ("appendfsync", configuration.appendFsync), ("save", ""), ("dir", configuration.dataDirectory ?? ""),
             ("proto-max-bulk-len", "\(configuration.limits.maxBulkLength)"),
             ("slowlog-log-slower-than", "\(configuration.slowLogThresholdMicros)"),

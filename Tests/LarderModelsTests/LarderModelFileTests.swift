@@ -89,6 +89,19 @@ final class LarderModelFileTests: XCTestCase {
         }
     }
 
+    func testFileThatIsNotAModelIsNamed() throws {
+        let directory = try TemporaryDirectory()
+        let photo = directory.url.appendingPathComponent("dinner.jpg")
+        try Data("not a safetensors file at all".utf8).write(to: photo)
+        XCTAssertThrowsError(try LarderModel(contentsOf: photo)) { error in
+            guard case .invalidFile(let path, _)? = error as? ModelLoadError else {
+                return XCTFail("expected invalidFile, got \(error)")
+            }
+            XCTAssertEqual(path, photo.path)
+            XCTAssertTrue("\(error)".contains("--model"), "\(error)")
+        }
+    }
+
     func testParameterShapesMatchFixture() throws {
         let file = try SafeTensors(contentsOf: fixture)
         let model = try LarderModel(file: file)

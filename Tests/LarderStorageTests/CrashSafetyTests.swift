@@ -48,7 +48,7 @@ final class CrashSafetyTests: XCTestCase {
         let directory = try TemporaryDirectory()
         let storeURL = directory.url.appendingPathComponent("store")
         let journalPath = directory.url.appendingPathComponent("journal").path
-        FileManager.default.createFile(atPath: journalPath, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: journalPath, contents: nil))
         var generator = SeededGenerator(seed: 2026)
         var model = Model()
         var journalOffset = 0

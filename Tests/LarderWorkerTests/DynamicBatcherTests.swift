@@ -62,12 +62,12 @@ final class DynamicBatcherTests: XCTestCase {
 
     func testFullQueueThrowsBusy() throws {
         let gate = NSCondition()
-        nonisolated(unsafe) var open = false
+        let gateState = GateState()
         let batcher = DynamicBatcher<Int, Int>(
             configuration: BatcherConfiguration(maxBatchSize: 1, maxWait: 0, queueCapacity: 2, workers: 1)
         ) { inputs in
             gate.lock()
-            while !open { gate.wait() }
+            while !gateState.open { gate.wait() }
             gate.unlock()
             return inputs.map { .success($0) }
         }
@@ -81,7 +81,7 @@ final class DynamicBatcherTests: XCTestCase {
         }
         XCTAssertEqual(batcher.statistics.rejected, 1)
         gate.lock()
-        open = true
+        gateState.open = true
         gate.broadcast()
         gate.unlock()
         batcher.shutdown()
@@ -108,4 +108,9 @@ final class DynamicBatcherTests: XCTestCase {
             XCTAssertEqual(error as? BatcherError, .shutDown)
         }
     }
+}
+
+/// Whether the blocked test worker may go on; read and written under the test's lock.
+private final class GateState: @unchecked Sendable {
+    var open = false
 }

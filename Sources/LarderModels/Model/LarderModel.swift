@@ -73,7 +73,13 @@ extension LarderModel {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ModelLoadError.fileNotFound(path: url.path)
         }
-        try self.init(file: try SafeTensors(contentsOf: url))
+        do {
+            try self.init(file: try SafeTensors(contentsOf: url))
+        } catch let error as ModelLoadError {
+            throw ModelLoadError.invalidFile(path: url.path, reason: error.description)
+        } catch {
+            throw ModelLoadError.invalidFile(path: url.path, reason: "\(error)")
+        }
     }
 
     /// Builds a model from a parsed safetensors file.
@@ -151,6 +157,8 @@ public enum ModelLoadError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(reason: String)
     /// Tensors that are missing, unexpected or mis-shaped, all listed.
     case parameters([ParameterProblem])
+    /// A file that exists but is not a loadable Larder model, with the reason.
+    case invalidFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -163,6 +171,9 @@ public enum ModelLoadError: Error, Equatable, CustomStringConvertible {
         case .parameters(let problems):
             return "model tensors do not match the configuration (\(problems.count) problems): "
                 + problems.map(\.description).joined(separator: "; ")
+        case .invalidFile(let path, let reason):
+            return "cannot load the model file \(path): \(reason); pass a Larder model (.safetensors written by "
+                + "larder train) with --model"
         }
     }
 }
