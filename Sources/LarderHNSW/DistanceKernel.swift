@@ -67,6 +67,16 @@ struct GraphView {
         }
     }
 
+    /// Starts loading the first cache line of the vector row of `slot`.
+    @inline(__always)
+    func prefetchLine(_ slot: Int) {
+        if quantized {
+            prefetch(codes + slot &* codeStride)
+        } else {
+            prefetch(vectors + slot &* vectorStride)
+        }
+    }
+
     /// Returns the link list of `slot` on `layer`: word 0 is the count, the links follow.
     @inline(__always)
     func links(_ slot: Int, layer: Int) -> UnsafeMutablePointer<UInt32> {

@@ -88,23 +88,28 @@ extension HNSWGraph {
             candidates.pop()
 
             let count = Self.copyLinks(Int(current.slot), layer: layer, view: view, stripes: stripes, into: buffer)
-            // Start the memory loads of the next candidate's links and of the
-            // first neighbour's row while this list is processed.
+            // Start loading the next candidate's link list while this one is processed.
             if !candidates.isEmpty { prefetch(view.links(Int(candidates.top.slot), layer: layer)) }
-            if count > 0 { view.prefetchRow(Int(buffer[0])) }
 
+            // Pass 1: keep the unvisited neighbours (marking them visited)
+            // and start loading the first line of each row, so the misses overlap.
+            var fresh = 0
             for i in 0..<count {
                 let neighbor = Int(buffer[i])
-                if i &+ 1 < count {
-                    let next = Int(buffer[i &+ 1])
-                    prefetch(tags + next)
-                    view.prefetchRow(next)
-                }
                 if tags[neighbor] == generation { continue }
                 tags[neighbor] = generation
-                visited &+= 1
+                buffer[fresh] = UInt32(truncatingIfNeeded: neighbor)
+                fresh &+= 1
+                view.prefetchLine(neighbor)
+            }
+            visited &+= fresh
+            evaluated &+= fresh
+
+            // Pass 2: distances, with the rest of the next row prefetched.
+            for i in 0..<fresh {
+                let neighbor = Int(buffer[i])
+                if i &+ 1 < fresh { view.prefetchRow(Int(buffer[i &+ 1])) }
                 let d = view.distance(query, neighbor)
-                evaluated &+= 1
                 guard results.count < ef || d < results.top.distance else { continue }
                 let candidate = Candidate(distance: d, slot: UInt32(neighbor))
                 candidates.push(candidate)
@@ -180,3 +185,4 @@ extension HNSWGraph {
         return neighbors.map { SearchHit(id: ids[$0.index], distance: $0.distance, metric: metric) }
     }
 }
+

@@ -1,7 +1,8 @@
 """Turn benchmark JSON lines into the ANN section of docs/benchmarks.md and a recall/QPS plot.
 
-The section sits between `<!-- ann:begin -->` and `<!-- ann:end -->`; the
-rest of the file is left as it is (other benchmarks write their own sections).
+The section sits between `<!-- NAME:begin -->` and `<!-- NAME:end -->`, where
+NAME is `--section` (default `ann`), so runs of other sizes can keep their own
+sections; the rest of the file is left as it is.
 """
 
 import argparse
@@ -16,8 +17,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-BEGIN = "<!-- ann:begin -->"
-END = "<!-- ann:end -->"
 
 
 def machine():
@@ -74,7 +73,10 @@ def main():
     parser.add_argument("--command", required=True)
     parser.add_argument("--doc", required=True)
     parser.add_argument("--plot", required=True)
+    parser.add_argument("--section", default="ann")
     args = parser.parse_args()
+    begin = f"<!-- {args.section}:begin -->"
+    end = f"<!-- {args.section}:end -->"
 
     with open(args.results) as handle:
         records = [json.loads(line) for line in handle if line.strip()]
@@ -83,7 +85,7 @@ def main():
     rows = builds[0]["rows"]
     dim = next((r["dim"] for r in builds if "dim" in r), "?")
 
-    lines = [BEGIN, "", f"## ANN search: clustered {rows:,} x {dim}, cosine", ""]
+    lines = [begin, "", f"## ANN search: clustered {rows:,} x {dim}, cosine", ""]
     lines += [f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
               f"- Machine: {machine()}",
               f"- Command: `{args.command}`",
@@ -126,7 +128,7 @@ def main():
             continue
         ratio = f"{best['qps_cpu'] / reference['qps_cpu']:.2f}" if reference else "n/a"
         lines.append(f"| {library} | {best['ef']} | {best['recall']:.4f} | {best['qps_cpu']:.0f} | {ratio} |")
-    lines += ["", f"![recall against QPS]({os.path.relpath(args.plot, os.path.dirname(args.doc))})", "", END]
+    lines += ["", f"![recall against QPS]({os.path.relpath(args.plot, os.path.dirname(args.doc))})", "", end]
 
     figure, axes = plt.subplots(figsize=(7, 4.5))
     for library in libraries:
@@ -143,9 +145,9 @@ def main():
 
     section = "\n".join(lines)
     existing = open(args.doc).read() if os.path.exists(args.doc) else "# Benchmarks\n"
-    if BEGIN in existing and END in existing:
-        head, rest = existing.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+    if begin in existing and end in existing:
+        head, rest = existing.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         updated = head + section + tail
     else:
         updated = existing.rstrip("\n") + "\n\n" + section + "\n"

@@ -15,6 +15,8 @@
 #   EFS [10,20,40,80,120,200,400]  search ef sweep
 #   LIBRARIES [hnswlib,faiss,usearch]  peers to run
 #   VENV [benchmarks/.venv]  Python environment, created and filled by pip when missing
+#   SECTION [ann]       docs/benchmarks.md section to replace (<!-- SECTION:begin -->);
+#                       the plot goes to docs/SECTION-recall-qps.png (docs/ann-recall-qps.png by default)
 # The issue-sized runs are COUNT=1000000 DIM=128 and COUNT=200000 DIM=1024.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,6 +31,7 @@ THREADS=${THREADS:-$(nproc)}
 EFS=${EFS:-10,20,40,80,120,200,400}
 LIBRARIES=${LIBRARIES:-hnswlib,faiss,usearch}
 VENV=${VENV:-benchmarks/.venv}
+SECTION=${SECTION:-ann}
 
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
@@ -57,6 +60,6 @@ done
 "$VENV/bin/python" benchmarks/ann/run_peers.py --data "$DATA" --m "$M" --ef-construction "$EF_CONSTRUCTION" \
     --threads "$THREADS" --efs "$EFS" --libraries "$LIBRARIES" | tee -a "$RESULTS"
 
-COMMAND="COUNT=$COUNT DIM=$DIM QUERIES=$QUERIES SEED=$SEED M=$M EF_CONSTRUCTION=$EF_CONSTRUCTION THREADS=$THREADS benchmarks/ann/run.sh"
+COMMAND="SECTION=$SECTION COUNT=$COUNT DIM=$DIM QUERIES=$QUERIES SEED=$SEED M=$M EF_CONSTRUCTION=$EF_CONSTRUCTION THREADS=$THREADS LIBRARIES=$LIBRARIES benchmarks/ann/run.sh"
 "$VENV/bin/python" benchmarks/ann/report.py --results "$RESULTS" --command "$COMMAND" \
-    --doc docs/benchmarks.md --plot docs/ann-recall-qps.png
+    --doc docs/benchmarks.md --plot "docs/${SECTION}-recall-qps.png" --section "$SECTION"
