@@ -25,8 +25,8 @@ enum FarthestFirst: HeapOrder {
 /// pops run without array uniqueness or capacity checks.
 ///
 /// The owner (`SearchScratch`) keeps one heap per order between searches and
-/// calls `deallocate()` once; copies of the struct share the buffer, so a
-/// search works on a local copy and stores it back, because `push` may move the buffer.
+/// calls `deallocate()` once. Copies of the struct share the buffer. A search
+/// works on a local copy and stores it back, because `push` may move the buffer.
 struct CandidateHeap<Order: HeapOrder> {
     private(set) var elements: UnsafeMutablePointer<Candidate>
     private(set) var count = 0

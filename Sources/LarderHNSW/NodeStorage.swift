@@ -2,7 +2,7 @@ import LarderVector
 
 /// Slot-indexed node data of an HNSW graph in contiguous, growable buffers.
 ///
-/// Every slot holds one node: its vector, the norm of the vector as given,
+/// Every slot stores one node: its vector, the norm of the vector as given,
 /// its level (-1 marks a free slot) and its links. Without quantization the
 /// vector is an fp32 row padded with zeros to a multiple of 16 floats and
 /// 64-byte aligned, so kernels run on whole SIMD blocks. Under int8

@@ -3,8 +3,8 @@
 /// read from the graph's `ids` array.
 ///
 /// A `[String: Int]` dictionary stores a 16-byte key and an 8-byte value per
-/// bucket. This table stores 4 bytes per bucket and keeps the load factor at
-/// most 3/4, so with the `ids` array an id costs about 16 + 4 to 11 bytes.
+/// bucket. This table stores 4 bytes per bucket at a load factor between 3/8
+/// and 3/4, so an id costs its 16-byte entry in `ids` plus 5.3 to 10.7 bytes.
 /// Deletion shifts later entries of the probe run back (no tombstones), so
 /// lookups stay short under churn.
 struct SlotTable {

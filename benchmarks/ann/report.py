@@ -96,7 +96,9 @@ def main():
               f"- Every library: M={builds[0]['m']}, efConstruction={builds[0]['ef_construction']}, "
               f"{builds[0]['threads']} build threads, single-threaded search, k=10.",
               "- QPS (CPU) divides the queries by the CPU time of the search; QPS (wall) by the elapsed time. "
-              "On a shared machine the CPU figure is the steadier one.",
+              "On a shared machine the CPU figure is the steadier one. Each search runs `REPEAT` times "
+              "(see the command) and the fastest run counts, for every library alike, because other jobs "
+              "on the machine only ever slow a run down.",
               "- Larder is timed through its public Swift API, one `HNSWIndex.search` call per query, so each "
               "query pays for input validation, the lock and the result's id strings. The Python peers are "
               "timed with one batch call over all queries on one thread, so they pay no Python per-call "
