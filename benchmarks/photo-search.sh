@@ -1,41 +1,87 @@
 #!/usr/bin/env bash
-# Search by photo under concurrent load, with and without dynamic batching.
+# Search by photo and by recipe under concurrent load, with and without
+# dynamic batching in the encoder worker.
 #
 #   benchmarks/photo-search.sh [RECIPES.jsonl] [CLIENTS] [SECONDS]
 #
-# Starts `larder serve` (release build, bundled model) on a temporary data
-# directory, imports the recipes (default: the demo sample), then runs
-# benchmarks/photo_search.py with CLIENTS concurrent clients for SECONDS
-# seconds twice: once with --encoder-batch 16 and once with --encoder-batch 1
-# (no batching). The photos are the demo's bundled photos.
+# BATCHES lists the encoder batch sizes to compare (default "16 1"; 1 means
+# no batching), set as both --encoder-batch and --image-batch. First it
+# imports the first IMPORT_SAMPLE recipes (default 2000) into a fresh
+# directory once per batch size, to time recipe encoding with and without
+# batching. Then, for each batch size, it starts `larder serve` (release
+# build, bundled model) on the data directory LARDER_BENCH_DIR (default: a
+# new temporary one) and imports the recipes. An import skips recipes
+# already present, so a kept directory is imported once. Then it runs
+# benchmarks/photo_search.py with CLIENTS clients for SECONDS seconds, once
+# with photo queries and once with recipe queries. Photos and query recipes
+# come from ../shared/data/pairs.jsonl when it exists (the first QUERIES
+# pairs, default 64), else from the demo sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 recipes="${1:-demo/recipes.jsonl}"
 clients="${2:-8}"
 seconds="${3:-60}"
+batches="${BATCHES:-16 1}"
+queries="${QUERIES:-64}"
 port="${LARDER_BENCH_PORT:-7398}"
 larder=.build/release/larder
 bash benchmarks/setup-venv.sh > /dev/null
 python=benchmarks/.venv/bin/python3
 
-run() {
-    local batch="$1"
-    local data
-    data="$(mktemp -d -t larder-photo-bench.XXXXXX)"
-    "$larder" serve --port "$port" --dir "$data/db" --encoder-batch "$batch" > "$data/log" 2>&1 &
-    local pid=$!
-    for _ in $(seq 1 200); do
-        grep -q "listening" "$data/log" && break
+work="$(mktemp -d -t larder-photo-bench.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+data="${LARDER_BENCH_DIR:-$work/db}"
+
+shared=../shared/data
+if [[ -f "$shared/pairs.jsonl" ]]; then
+    head -n "$queries" "$shared/pairs.jsonl" > "$work/query-recipes.jsonl"
+    mapfile -t photos < <("$python" -c '
+import json, os, sys
+for line in open(sys.argv[1]):
+    print(os.path.join(sys.argv[2], json.loads(line)["image"]))' "$work/query-recipes.jsonl" "$shared")
+else
+    "$python" -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))))' \
+        demo/query-recipe.json > "$work/query-recipes.jsonl"
+    photos=(demo/photos/*)
+fi
+
+echo "machine: $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
+
+# Recipe batching on its own: import the first IMPORT_SAMPLE recipes into a
+# fresh directory once per batch size (import uses 16 connections).
+head -n "${IMPORT_SAMPLE:-2000}" "$recipes" > "$work/sample.jsonl"
+for batch in $batches; do
+    rm -rf "$work/sample-db"
+    "$larder" serve --port "$port" --dir "$work/sample-db" --encoder-batch "$batch" --image-batch "$batch" \
+        > "$work/log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 600); do
+        grep -q "listening" "$work/log" && break
         sleep 0.1
     done
-    "$larder" import --port "$port" --key recipes "$recipes" > /dev/null 2>&1
-    echo "encoder-batch $batch, $clients clients, $seconds s, $(redis-cli -p "$port" VCARD recipes) recipes:"
-    "$python" benchmarks/photo_search.py "$port" recipes "$clients" "$seconds" demo/photos/*.webp
+    "$larder" import --port "$port" --key sample "$work/sample.jsonl" 2> "$work/import.log" > /dev/null
+    mean=$(redis-cli -p "$port" INFO encoder | tr -d '\r' | sed -n 's/^recipe_mean_batch://p')
+    echo "import sample, encoder-batch $batch: $(tail -n 1 "$work/import.log" | sed 's/^larder import: //'), mean batch $mean"
     kill -TERM "$pid"
     wait "$pid" || true
-    rm -rf "$data"
-}
-
-run 16
-run 1
+done
+for batch in $batches; do
+    "$larder" serve --port "$port" --dir "$data" --encoder-batch "$batch" --image-batch "$batch" > "$work/log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 600); do
+        grep -q "listening" "$work/log" && break
+        sleep 0.1
+    done
+    start=$(date +%s)
+    "$larder" import --port "$port" --key recipes "$recipes" 2> "$work/import.log" > /dev/null
+    echo "encoder-batch $batch: import $(tail -n 1 "$work/import.log" | sed 's/^larder import: //') ($(( $(date +%s) - start )) s)"
+    echo "  $(redis-cli -p "$port" VCARD recipes) recipes, $clients clients, $seconds s per kind," \
+        "load average $(cut -d ' ' -f 1 /proc/loadavg)"
+    echo "  $("$python" benchmarks/photo_search.py --port "$port" --key recipes --clients "$clients" \
+        --seconds "$seconds" --photos "${photos[@]}")"
+    echo "  $("$python" benchmarks/photo_search.py --port "$port" --key recipes --clients "$clients" \
+        --seconds "$seconds" --recipes "$work/query-recipes.jsonl")"
+    kill -TERM "$pid"
+    wait "$pid" || true
+done

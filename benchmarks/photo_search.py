@@ -1,10 +1,13 @@
-"""Search-by-photo load: CLIENTS threads each send `VSIM KEY IMAGE <photo> COUNT 10`
-for SECONDS seconds with photos taken in turn from the given files, then print
-QPS, latency percentiles and the server's per-stage means from INFO encoder.
+"""Query load through the encoder. CLIENTS threads each send `VSIM KEY IMAGE <photo> COUNT 10`
+(or `VSIM KEY RECIPE <json> COUNT 10`) for SECONDS seconds, taking queries in turn.
+The script then prints QPS, latency percentiles, and the server's per-stage means over
+this run only, from the INFO encoder counters read before and after.
 
-Usage: photo_search.py PORT KEY CLIENTS SECONDS PHOTO...
+Usage:
+  photo_search.py --port P --key K --clients N --seconds S --photos FILE...
+  photo_search.py --port P --key K --clients N --seconds S --recipes FILE.jsonl [--limit N]
 """
-import sys
+import argparse
 import threading
 import time
 
@@ -18,9 +21,15 @@ def percentile(sorted_values, fraction):
     return sorted_values[index]
 
 
-def main():
-    port, key, clients, seconds = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    photos = [open(path, "rb").read() for path in sys.argv[5:]]
+def load_queries(arguments):
+    if arguments.photos:
+        return "IMAGE", [open(path, "rb").read() for path in arguments.photos]
+    with open(arguments.recipes, "rb") as handle:
+        lines = [line.strip() for line in handle if line.strip()]
+    return "RECIPE", lines[: arguments.limit]
+
+
+def run_clients(port, key, kind, queries, clients, seconds):
     latencies = []
     errors = []
     lock = threading.Lock()
@@ -31,11 +40,11 @@ def main():
         local = []
         index = number
         while time.monotonic() < deadline:
-            photo = photos[index % len(photos)]
-            index += 1
+            query = queries[index % len(queries)]
+            index += clients
             start = time.monotonic()
             try:
-                connection.execute_command("VSIM", key, "IMAGE", photo, "COUNT", 10)
+                connection.execute_command("VSIM", key, kind, query, "COUNT", 10)
             except redis.RedisError as error:
                 with lock:
                     errors.append(str(error))
@@ -50,17 +59,42 @@ def main():
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - started
+    return sorted(latencies), errors, time.monotonic() - started
 
-    info = redis.Redis(port=port).info("encoder")
-    latencies.sort()
-    print(f"requests {len(latencies)} errors {len(errors)} seconds {elapsed:.1f} "
-          f"qps {len(latencies) / elapsed:.2f} "
-          f"p50_ms {1000 * percentile(latencies, 0.5):.0f} p99_ms {1000 * percentile(latencies, 0.99):.0f} "
-          f"decode_ms {info['decode_usec_per_request'] / 1000:.1f} "
-          f"encode_ms {info['encode_usec_per_request'] / 1000:.1f} "
-          f"search_ms {info['search_usec_per_request'] / 1000:.2f} "
-          f"mean_batch {info.get('image_mean_batch', 0)}")
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=60)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--photos", nargs="+", metavar="FILE")
+    source.add_argument("--recipes", metavar="FILE.jsonl")
+    parser.add_argument("--limit", type=int, default=200, help="recipe queries read from --recipes")
+    arguments = parser.parse_args()
+
+    kind, queries = load_queries(arguments)
+    info = redis.Redis(port=arguments.port)
+    before = info.info("encoder")
+    latencies, errors, elapsed = run_clients(arguments.port, arguments.key, kind, queries,
+                                             arguments.clients, arguments.seconds)
+    after = info.info("encoder")
+
+    def delta(field):
+        return after.get(field, 0) - before.get(field, 0)
+
+    encoded = max(1, delta("encoded_requests"))
+    searches = max(1, delta("searches"))
+    prefix = "image" if kind == "IMAGE" else "recipe"
+    batches = max(1, delta(f"{prefix}_batches"))
+    print(f"kind {kind.lower()} queries {len(queries)} requests {len(latencies)} errors {len(errors)} "
+          f"seconds {elapsed:.1f} qps {len(latencies) / elapsed:.2f} "
+          f"p50_ms {1000 * percentile(latencies, 0.5):.1f} p99_ms {1000 * percentile(latencies, 0.99):.1f} "
+          f"decode_ms {delta('decode_usec') / encoded / 1000:.2f} "
+          f"encode_ms {delta('encode_usec') / encoded / 1000:.1f} "
+          f"search_ms {delta('search_usec') / searches / 1000:.2f} "
+          f"mean_batch {delta('encoded_requests') / batches:.2f}")
     if errors:
         print("first error:", errors[0])
 

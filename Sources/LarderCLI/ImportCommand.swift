@@ -24,7 +24,9 @@ enum ImportCommand: Subcommand {
         spec.option("image-key", metavar: "KEY",
                     help: "Also add each recipe's photo (the 'image' field) to this set with VADD ... IMAGE, for search by recipe.")
         spec.option("batch", metavar: "N", help: "Commands per pipelined batch.", default: "32")
-        spec.option("connections", metavar: "N", help: "Parallel connections to the server.", default: "2")
+        spec.option("connections", metavar: "N",
+                    help: "Parallel connections to the server; each has one recipe in the encoder at a time, "
+                        + "so more connections give the encoder larger batches.", default: "16")
         return spec
     }
 

@@ -14,12 +14,24 @@ extension ServeCommand {
                     help: "Larder model file for IMAGE and RECIPE input (default: the bundled model, "
                         + "\(BundledModel.relativePath), when present).")
         spec.flag("no-model", help: "Start without an encoder: only FP32, VALUES and ELE input.")
-        spec.option("encoder-batch", metavar: "N", help: "Maximum number of requests the encoder runs in one batch.", default: "16")
+        spec.option("encoder-batch", metavar: "N", help: "Maximum number of recipes the encoder runs in one batch.", default: "16")
+        spec.option("image-batch", metavar: "N",
+                    help: "Maximum number of photos the encoder runs in one batch; the backbones run photos one at "
+                        + "a time, so more than 1 only adds wait.", default: "1")
         spec.option("encoder-wait-ms", metavar: "MS",
                     help: "Maximum time a request waits for its batch to fill, in milliseconds.", default: "5")
         spec.option("encoder-queue", metavar: "N",
                     help: "Maximum number of requests waiting for the encoder; more get a BUSY error.", default: "256")
         spec.option("encoder-threads", metavar: "N", help: "Threads running the encoder model.", default: "1")
+        spec.option("encoder-requests", metavar: "N",
+                    help: "Most IMAGE and RECIPE requests in progress at once; they are what the encoder batches.",
+                    default: "64")
+    }
+
+    /// Copies the encoder's request limits into the server's settings.
+    static func applyEncoderLimits(_ parsed: ParsedArguments, to configuration: inout ServerConfiguration) throws {
+        configuration.encodingThreads = try parsed.integer("encoder-requests", in: 1...1024)!
+        configuration.encodingBacklog = try parsed.integer("encoder-queue", in: 1...1_000_000)!
     }
 
     /// Loads the model the options name and starts its worker, or returns nil
@@ -44,7 +56,10 @@ extension ServeCommand {
             maxWait: Double(try parsed.integer("encoder-wait-ms", in: 0...10_000)!) / 1000,
             queueCapacity: try parsed.integer("encoder-queue", in: 1...1_000_000)!,
             workers: try parsed.integer("encoder-threads", in: 1...64)!)
-        let worker = EncoderWorker(model: model, imageEncoder: imageEncoder, batching: batching)
+        var imageBatching = batching
+        imageBatching.maxBatchSize = try parsed.integer("image-batch", in: 1...1024)!
+        let worker = EncoderWorker(model: model, imageEncoder: imageEncoder, batching: batching,
+                                   imageBatching: imageBatching)
         logger.info("model loaded", ["path": url.path, "dimension": String(worker.outputSize),
                                      "image": imageEncoder == nil ? "none" : model.configuration.image!.backbone])
         return ModelInputEncoder(worker: worker, path: url.path)

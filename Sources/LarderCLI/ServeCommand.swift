@@ -40,7 +40,26 @@ enum ServeCommand: Subcommand {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try spec.parse(try configFileArguments(arguments) + arguments)
+        let configFile = try ConfigFile.load(commandLine: arguments)
+        let configuration: ServerConfiguration
+        let parsed: ParsedArguments
+        do {
+            parsed = try spec.parse((configFile?.arguments ?? []) + arguments)
+            configuration = try makeConfiguration(parsed)
+        } catch let error as ArgumentError {
+            throw configFile?.locate(error, commandLine: arguments) ?? error
+        }
+        let keyspace = try makeKeyspace(parsed, configuration: configuration)
+        let encoder = try makeEncoder(parsed)
+        let server = LarderServer(configuration: configuration, keyspace: keyspace, encoder: encoder)
+        server.installSignalHandlers()
+        try server.start()
+        try server.waitUntilStopped()
+        return 0
+    }
+
+    /// Reads the server settings from the parsed options.
+    static func makeConfiguration(_ parsed: ParsedArguments) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.port = try parsed.integer("port", in: 0...65535) ?? 7379
         configuration.host = parsed.string("bind") ?? "127.0.0.1"
@@ -56,54 +75,28 @@ enum ServeCommand: Subcommand {
                                                   configuration.limits.maxBulkLength * 2)
         configuration.maxOutputBuffer = try parsed.integer("max-output-buffer", in: 1024...Int.max) ?? 64 << 20
         configuration.slowLogThresholdMicros = try parsed.integer("slowlog-micros", in: 0...Int.max) ?? 50_000
-
-        let keyspace: VectorKeyspace
-        if parsed.flag("in-memory") {
-            if let directory = parsed.string("dir") {
-                throw ArgumentError.invalidValue(option: "dir", value: directory,
-                                                 expected: "no --dir together with --in-memory (choose one)")
-            }
-            keyspace = MemoryKeyspace()
-        } else {
+        try applyEncoderLimits(parsed, to: &configuration)
+        if parsed.flag("in-memory"), let directory = parsed.string("dir") {
+            throw ArgumentError.invalidValue(option: "dir", value: directory,
+                                             expected: "no --dir together with --in-memory (choose one)")
+        }
+        if !parsed.flag("in-memory") {
             guard let directory = parsed.string("dir") else {
                 throw ArgumentError.missingRequired("dir DIR (a data directory), or give --in-memory")
             }
             configuration.dataDirectory = directory
-            keyspace = try StorageKeyspace(directory: URL(fileURLWithPath: directory),
-                                           appendFsync: configuration.appendFsync)
         }
-
-        let encoder = try makeEncoder(parsed)
-        let server = LarderServer(configuration: configuration, keyspace: keyspace, encoder: encoder)
-        server.installSignalHandlers()
-        try server.start()
-        try server.waitUntilStopped()
-        return 0
+        return configuration
     }
 
-    /// Turns the lines of the `--config` file, if one is given, into
-    /// `--name value` arguments that the command line can override.
-    static func configFileArguments(_ arguments: [String]) throws -> [String] {
-        var path: String?
-        for (index, argument) in arguments.enumerated() {
-            if argument == "--config", index + 1 < arguments.count { path = arguments[index + 1] }
-            if argument.hasPrefix("--config=") { path = String(argument.dropFirst("--config=".count)) }
+    /// Opens the data directory, or makes an in-memory keyspace.
+    static func makeKeyspace(_ parsed: ParsedArguments, configuration: ServerConfiguration) throws -> VectorKeyspace {
+        guard let directory = configuration.dataDirectory else { return MemoryKeyspace() }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ArgumentError.invalidValue(option: "dir", value: directory,
+                                             expected: "a directory, but it is a file; give a new or existing directory")
         }
-        guard let path else { return [] }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ArgumentError.invalidValue(option: "config", value: path, expected: "a readable UTF-8 file")
-        }
-        var result: [String] = []
-        for line in text.split(separator: "\n") {
-            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
-            guard let name = words.first else { continue }
-            result.append("--" + name)
-            if words.count > 1 { result.append(words.dropFirst().joined(separator: " ")) }
-        }
-        return result
+        return try StorageKeyspace(directory: URL(fileURLWithPath: directory), appendFsync: configuration.appendFsync)
     }
 }

@@ -36,6 +36,9 @@ do {
 } catch let error as ArgumentError {
     Console.err("larder \(name): \(error)")
     exit(2)
+} catch let error as ConfigFileError {
+    Console.err("larder \(name): \(error)")
+    exit(2)
 } catch {
     Console.err("larder \(name): \(error)")
     exit(1)

@@ -106,10 +106,10 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
             send(reply, version: version)
             return
         }
-        runOnWorker(spec, context, client: peer)
+        runOnWorker(spec, context, arguments: request.arguments, client: peer)
     }
 
-    private func runOnWorker(_ spec: CommandSpec, _ context: CommandContext, client: String) {
+    private func runOnWorker(_ spec: CommandSpec, _ context: CommandContext, arguments: [[UInt8]], client: String) {
         guard let connection else { return }
         busy = true
         connection.isBusy = true
@@ -117,8 +117,9 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
         server.statistics.beginCommand()
         let server = self.server
         let version = context.version
+        let requestID = context.requestID
         nonisolated(unsafe) var context = context
-        server.workers.submit { [self] in
+        let accepted = server.submit(spec, arguments: arguments) { [self] in
             let reply = server.execute(spec, &context, client: client)
             let bytes = RESPEncoder(version: version).encode(reply)
             connection.loop.execute { [self] in
@@ -130,6 +131,17 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
                 connection.setReading(true)
                 self.processRequests()
             }
+        }
+        if !accepted {
+            server.statistics.endCommand()
+            busy = false
+            connection.isBusy = false
+            connection.setReading(true)
+            let message = "BUSY \(server.configuration.encodingBacklog) requests already wait for the encoder; "
+                + "retry later or raise --encoder-queue"
+            server.statistics.recordCommand(spec.name, micros: 0, failed: true)
+            server.logClientError("encoder backlog full", ["client": client, "request": requestID])
+            send(.error(message), version: version)
         }
     }
 

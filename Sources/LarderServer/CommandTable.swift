@@ -9,6 +9,9 @@ struct CommandFlags: OptionSet, Sendable {
     static let noAuth = CommandFlags(rawValue: 2)
     /// Changes data.
     static let write = CommandFlags(rawValue: 4)
+    /// May carry an input the encoder turns into a vector (IMAGE, RECIPE):
+    /// such a request runs on the encoding pool, not on the index workers.
+    static let acceptsEncodedInput = CommandFlags(rawValue: 8)
 }
 
 /// The input of a command handler: the arguments, the connection's state and the server.

@@ -6,7 +6,7 @@ import LarderRESP
 
 extension CommandTable {
     mutating func registerVectorSearchCommand() {
-        register("VSIM", arity: -4, flags: [], firstKey: 1,
+        register("VSIM", arity: -4, flags: [.acceptsEncodedInput], firstKey: 1,
                  summary: "VSIM key (ELE e | FP32 blob | VALUES n v...) [WITHSCORES] [WITHATTRIBS] [COUNT n] "
                     + "[EPSILON d] [EF n] [FILTER expr] [FILTER-EF n] [TRUTH] [NOTHREAD]") { context in
             try vsim(&context)

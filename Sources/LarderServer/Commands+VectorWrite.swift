@@ -5,7 +5,7 @@ import LarderRESP
 
 extension CommandTable {
     mutating func registerVectorWriteCommands() {
-        register("VADD", arity: -5, flags: [.write], firstKey: 1,
+        register("VADD", arity: -5, flags: [.write, .acceptsEncodedInput], firstKey: 1,
                  summary: "VADD key (FP32 blob | VALUES n v...) element [CAS] [NOQUANT|Q8|BIN] [EF n] [SETATTR json] [M n]") {
             context in
             try vadd(&context)

@@ -27,6 +27,8 @@ public final class LarderServer: @unchecked Sendable {
     let slowLog: SlowLog
     let startedAt = Date()
     private(set) var workers: WorkerPool
+    /// Runs requests with encoded input (nil without an encoder); see `ServerConfiguration.encodingThreads`.
+    private let encodingWorkers: WorkerPool?
     private var tcp: TCPServer?
     private let clientErrorLimiter: LogRateLimiter
     private let stateLock = NSLock()
@@ -47,6 +49,9 @@ public final class LarderServer: @unchecked Sendable {
         slowLog = SlowLog(capacity: configuration.slowLogCapacity)
         clientErrorLimiter = LogRateLimiter(limit: configuration.clientErrorLogRate, interval: 1)
         workers = WorkerPool(threads: configuration.workerThreads, name: "larder-worker")
+        encodingWorkers = encoder.map { _ in
+            WorkerPool(threads: configuration.encodingThreads, name: "larder-encoding")
+        }
     }
 
     /// The port the server listens on (useful with port 0).
@@ -57,6 +62,19 @@ public final class LarderServer: @unchecked Sendable {
 
     var acceptedConnections: Int { tcp?.acceptedConnections ?? 0 }
     var rejectedConnections: Int { tcp?.rejectedConnections ?? 0 }
+
+    /// Queues `job` on the pool its request belongs to: the encoding pool
+    /// when the request carries an input the encoder handles, the index
+    /// workers otherwise.
+    /// - Returns: false when the encoding pool's backlog is full (the caller replies BUSY).
+    func submit(_ spec: CommandSpec, arguments: [[UInt8]], _ job: @escaping @Sendable () -> Void) -> Bool {
+        if spec.flags.contains(.acceptsEncodedInput), let encoder, let encodingWorkers,
+           VectorInputParser.peekEncodedInput(arguments, kinds: encoder.kinds) {
+            return encodingWorkers.trySubmit(limit: configuration.encodingBacklog, job)
+        }
+        workers.submit(job)
+        return true
+    }
 
     // MARK: - Lifecycle
 
@@ -136,10 +154,15 @@ public final class LarderServer: @unchecked Sendable {
                            ["running": "\(statistics.commandsInFlight)"])
         }
         tcp?.stop(grace: 2)
+        encodingWorkers?.stop()
         workers.stop()
         do {
             try keyspace.close()
-            logger.info("stopped; data flushed")
+            if let directory = configuration.dataDirectory {
+                logger.info("stopped; data flushed", ["dir": directory])
+            } else {
+                logger.info("stopped; the in-memory data is gone")
+            }
         } catch {
             stopResult = error
             logger.error("closing the data directory failed", ["error": "\(error)"])

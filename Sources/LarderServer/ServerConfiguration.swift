@@ -13,6 +13,16 @@ public struct ServerConfiguration: Sendable {
     /// twice the cores, at least 4, because a VADD under `appendfsync always`
     /// waits for an fsync and more writers in flight share each fsync.
     public var workerThreads: Int = max(4, 2 * NetConfiguration.defaultThreadCount)
+    /// Threads that run VADD and VSIM requests with IMAGE, RECIPE or other
+    /// encoded input, when a model is loaded. They mostly wait for the encoder
+    /// worker, so there are many: their count bounds how many requests the
+    /// encoder can batch together, and photo queries never occupy the
+    /// `workerThreads` that serve plain searches.
+    public var encodingThreads: Int = 64
+    /// Requests with encoded input that may wait for a free encoding thread;
+    /// more get a `BUSY` reply at once, so a flood of photos cannot grow a
+    /// queue without limit.
+    public var encodingBacklog: Int = 256
     /// Password clients must send with AUTH or HELLO, or nil for none.
     public var requirePass: String?
     /// Lets the server bind a non-loopback address without a password.

@@ -60,6 +60,19 @@ enum VectorInputParser {
     /// Most components accepted in one vector.
     static let maxDimension = 65_536
 
+    /// Whether a VADD or VSIM request (`arguments`, command name first) gives
+    /// its vector as one of `kinds`, judged by the word where the input
+    /// starts: after the key, or after `REDUCE dim` in VADD. Parsing proper
+    /// happens later; this only routes the request to the right pool.
+    static func peekEncodedInput(_ arguments: [[UInt8]], kinds: Set<EncodedInputKind>) -> Bool {
+        var position = 2
+        if position < arguments.count, String(decoding: arguments[position], as: UTF8.self).uppercased() == "REDUCE" {
+            position += 2
+        }
+        guard position < arguments.count, arguments[position].count <= 16 else { return false }
+        return kinds.contains(EncodedInputKind(String(decoding: arguments[position], as: UTF8.self)))
+    }
+
     /// Reads `FP32 blob`, `VALUES n ...`, `ELE name` (when `allowElement`) or an encoder keyword.
     static func parse(_ arguments: inout CommandArguments, allowElement: Bool,
                       encoder: VectorInputEncoder?) throws -> VectorInput {

@@ -30,6 +30,17 @@ final class WorkerPool: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Queues a job unless `limit` jobs already wait for a thread.
+    /// - Returns: false, without queueing, when the backlog is full.
+    func trySubmit(limit: Int, _ job: @escaping @Sendable () -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard jobs.count - head < limit else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
     /// Jobs queued or running now.
     var pendingCount: Int {
         condition.lock()

@@ -34,12 +34,17 @@ public final class EncoderWorker: @unchecked Sendable {
     private let logger = Logger(label: "encoder")
 
     /// Starts the worker threads for `model`, and for `imageEncoder` when given.
+    ///
+    /// `imageBatching` applies to photos and defaults to `batching`. The
+    /// convolutional backbones run one photo at a time inside a batch, so a
+    /// photo batch larger than 1 adds wait without adding throughput.
     public init(model: LarderModel, imageEncoder: ImageEncoder? = nil,
-                batching: BatcherConfiguration = BatcherConfiguration()) {
+                batching: BatcherConfiguration = BatcherConfiguration(),
+                imageBatching: BatcherConfiguration? = nil) {
         self.model = model
         self.imageEncoder = imageEncoder
         if let imageEncoder {
-            images = DynamicBatcher(configuration: batching, name: "larder-image-encoder") { inputs in
+            images = DynamicBatcher(configuration: imageBatching ?? batching, name: "larder-image-encoder") { inputs in
                 Self.encodeImages(inputs, with: imageEncoder)
             }
         } else {
@@ -57,7 +62,8 @@ public final class EncoderWorker: @unchecked Sendable {
                 return inputs.map { _ in .failure(error) }
             }
         }
-        logger.info("encoder worker started", ["batch": String(batching.maxBatchSize),
+        logger.info("encoder worker started", ["recipe_batch": String(batching.maxBatchSize),
+                                               "image_batch": String((imageBatching ?? batching).maxBatchSize),
                                                "workers": String(batching.workers)])
     }
 
