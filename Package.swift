@@ -80,7 +80,7 @@ let package = Package(
         // MARK: - Command line
         .executableTarget(name: "LarderCLI",
                           dependencies: ["LarderArguments", "LarderServer", "LarderTraining", "LarderClient", "LarderWorker",
-                                         "LarderModels", "LarderImage", "LarderTensor", "LarderLog"],
+                                         "LarderModels", "LarderImage", "LarderTensor", "LarderLog", "LarderStorage", "LarderVector"],
                           swiftSettings: swiftSettings),
 
         // MARK: - Benchmarks

@@ -25,7 +25,7 @@ seconds="${3:-60}"
 batches="${BATCHES:-16 1}"
 queries="${QUERIES:-64}"
 port="${LARDER_BENCH_PORT:-7398}"
-larder=.build/release/larder
+larder="${LARDER_BIN:-.build/release/larder}"
 bash benchmarks/setup-venv.sh > /dev/null
 python=benchmarks/.venv/bin/python3
 
@@ -46,6 +46,12 @@ else
     photos=(demo/photos/*)
 fi
 
+fail() {
+    echo "$1 failed; import log and server log follow" >&2
+    tail -n 5 "$work/import.log" "$work/log" >&2
+    exit 1
+}
+
 echo "machine: $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
 
 # Recipe batching on its own: import the first IMPORT_SAMPLE recipes into a
@@ -60,7 +66,8 @@ for batch in $batches; do
         grep -q "listening" "$work/log" && break
         sleep 0.1
     done
-    "$larder" import --port "$port" --key sample "$work/sample.jsonl" 2> "$work/import.log" > /dev/null
+    "$larder" import --port "$port" --key sample "$work/sample.jsonl" 2> "$work/import.log" > /dev/null \
+        || fail "import of the sample"
     mean=$(redis-cli -p "$port" INFO encoder | tr -d '\r' | sed -n 's/^recipe_mean_batch://p')
     echo "import sample, encoder-batch $batch: $(tail -n 1 "$work/import.log" | sed 's/^larder import: //'), mean batch $mean"
     kill -TERM "$pid"
@@ -74,7 +81,8 @@ for batch in $batches; do
         sleep 0.1
     done
     start=$(date +%s)
-    "$larder" import --port "$port" --key recipes "$recipes" 2> "$work/import.log" > /dev/null
+    "$larder" import --port "$port" --key recipes "$recipes" 2> "$work/import.log" > /dev/null \
+        || fail "import of $recipes"
     echo "encoder-batch $batch: import $(tail -n 1 "$work/import.log" | sed 's/^larder import: //') ($(( $(date +%s) - start )) s)"
     echo "  $(redis-cli -p "$port" VCARD recipes) recipes, $clients clients, $seconds s per kind," \
         "load average $(cut -d ' ' -f 1 /proc/loadavg)"

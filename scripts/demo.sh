@@ -10,7 +10,7 @@ larder=.build/release/larder
 port="${LARDER_DEMO_PORT:-7399}"
 data="$(mktemp -d -t larder-demo.XXXXXX)"
 log="$data/server.log"
-photo="${LARDER_DEMO_PHOTO:-demo/photos/pho-soup.webp}"
+photo="${LARDER_DEMO_PHOTO:-demo/photos/lasagna.webp}"
 server_pid=""
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -60,6 +60,17 @@ step "Importing $(wc -l < demo/recipes.jsonl) public-domain recipes from demo/re
 
 step "Searching the recipes with the photo $photo"
 "$larder" query --port "$port" --key recipes --image "$photo" --count 5
+
+# Each bundled photo shows a dish whose recipe is in the sample (id based-NAME):
+# report where that recipe ranks, so the demo shows the model's hits and misses.
+step "Where each bundled photo ranks its own recipe among $(wc -l < demo/recipes.jsonl)"
+for each in demo/photos/*.webp; do
+    name="$(basename "$each" .webp)"
+    # The table's first column is the rank and its last the element id.
+    rank="$("$larder" query --port "$port" --key recipes --image "$each" --count 100 \
+        | awk -v id="based-$name" '$NF == id { print $1 }')"
+    echo "    $name.webp: its recipe based-$name ranks ${rank:-below 100}"
+done
 
 step "Searching with a recipe that is not in the sample: demo/query-recipe.json"
 "$larder" query --port "$port" --key recipes --recipe demo/query-recipe.json --count 3

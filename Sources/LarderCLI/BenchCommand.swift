@@ -3,131 +3,134 @@ import LarderArguments
 import LarderRESP
 
 /// `larder bench`: load and latency benchmark of a running server. Loads
-/// vectors with VADD over N connections at a pipeline depth, then runs VSIM
-/// the same way, and reports QPS, latency percentiles and recall@k of VSIM
-/// against exact search (VSIM ... TRUTH).
+/// vectors (VADD, or HSET into a RediSearch index), then runs k-nearest-neighbour
+/// queries (VSIM, or FT.SEARCH KNN) over N connections at a pipeline depth,
+/// closed-loop or at a fixed rate, and reports QPS, latency percentiles and
+/// recall@k against exact neighbours.
 enum BenchCommand: Subcommand {
     static let name = "bench"
-    static let summary = "Measure VADD and VSIM throughput, latency and recall against a running server."
+    static let summary = "Measure load and k-NN query throughput, latency and recall against a running server."
 
     static var spec: CommandSpec {
         var spec = CommandSpec(name: name, summary: summary)
-        spec.option("host", metavar: "ADDR", help: "Server IPv4 address.", default: "127.0.0.1")
+        spec.option("host", metavar: "HOST", help: "Server IPv4 address.", default: "127.0.0.1")
+        spec.option("password", metavar: "SECRET", help: "Password sent with AUTH (or set LARDER_PASSWORD).")
         spec.option("port", metavar: "PORT", help: "Server TCP port.", default: "7379")
-        spec.option("key", metavar: "KEY", help: "Vector set to fill and query (deleted first unless --skip-load).",
-                    default: "bench")
+        spec.option("target", metavar: "KIND", help: "larder (VADD and VSIM) or redisearch (HSET and FT.SEARCH KNN "
+                    + "on an HNSW index).", default: "larder")
+        spec.option("key", metavar: "KEY", help: "Vector set (larder) or index name (redisearch) to fill and query; "
+                    + "it is deleted first unless --skip-load.", default: "bench")
         spec.option("connections", metavar: "N", help: "Concurrent connections.", default: "32")
         spec.option("pipeline", metavar: "DEPTH", help: "Requests sent per connection before reading replies.",
                     default: "1")
-        spec.option("count", metavar: "N", help: "Vectors to load.", default: "100000")
+        spec.option("load-pipeline", metavar: "DEPTH", help: "Pipeline depth while loading (default: --pipeline).")
+        spec.option("rate", metavar: "QPS", help: "Send queries at this fixed total rate (open loop, needs "
+                    + "--pipeline 1) instead of as fast as replies return.")
+        spec.option("data", metavar: "DIR", help: "Read base.fbin, queries.fbin and truth.ibin (exact neighbours) "
+                    + "from DIR, as written by benchmarks/ann/generate_data.py; overrides --source.")
+        spec.option("count", metavar: "N", help: "Vectors to load (at most the rows of --data).", default: "100000")
         spec.option("dimension", metavar: "D", help: "Components per vector (clustered source).", default: "128")
-        spec.option("requests", metavar: "N", help: "VSIM requests to time.", default: "20000")
+        spec.option("requests", metavar: "N", help: "Queries to time.", default: "20000")
         spec.option("queries", metavar: "N", help: "Distinct query vectors.", default: "1000")
-        spec.option("k", metavar: "K", help: "COUNT of every VSIM.", default: "10")
-        spec.option("ef", metavar: "EF", help: "EF of every VSIM (the server's default when absent).")
-        spec.option("recall-queries", metavar: "N", help: "Queries whose replies are compared with TRUTH.",
+        spec.option("k", metavar: "K", help: "Neighbours per query (VSIM COUNT, KNN k).", default: "10")
+        spec.option("ef", metavar: "EF", help: "Search candidate list size (VSIM EF, KNN EF_RUNTIME); the "
+                    + "server's default when absent.")
+        spec.option("m", metavar: "M", help: "HNSW M of the RediSearch index.", default: "16")
+        spec.option("ef-construction", metavar: "EF", help: "HNSW EF_CONSTRUCTION of the RediSearch index.",
                     default: "200")
+        spec.option("recall-queries", metavar: "N", help: "Without --data: queries whose replies are compared "
+                    + "with VSIM ... TRUTH.", default: "200")
         spec.option("source", metavar: "KIND", help: "clustered (Gaussian clusters) or recipes (hashed recipe text).",
                     default: "clustered")
         spec.option("recipes", metavar: "FILE", help: "Recipes JSONL for --source recipes.")
         spec.option("seed", metavar: "N", help: "Seed of the clustered data.", default: "7")
-        spec.flag("skip-load", help: "Query the existing set instead of loading it.")
+        spec.option("jsonl", metavar: "FILE", help: "Append each phase's figures to FILE as one JSON object per line.")
+        spec.option("label", metavar: "TEXT", help: "Free text stored as 'label' in the --jsonl records.")
+        spec.option("server-pid", metavar: "PID", help: "Server process id; its CPU time per request is reported.")
+        spec.flag("skip-load", help: "Query the existing data instead of loading it.")
+        spec.flag("load-only", help: "Load (and wait for indexing), then exit without querying.")
         return spec
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try spec.parse(arguments)
-        let host = parsed.string("host")!
-        let port = try parsed.integer("port", in: 1...65535)!
-        let key = parsed.string("key")!
-        let connections = try parsed.integer("connections", in: 1...4096)!
-        let depth = try parsed.integer("pipeline", in: 1...10_000)!
-        let count = try parsed.integer("count", in: 1...100_000_000)!
-        let requests = try parsed.integer("requests", in: 1...100_000_000)!
-        let queryCount = try parsed.integer("queries", in: 1...1_000_000)!
-        let k = try parsed.integer("k", in: 1...10_000)!
-        let ef = try parsed.integer("ef", in: 1...1_000_000)
-        let recallQueries = try parsed.integer("recall-queries", in: 0...100_000)!
-
-        let data: (base: [[Float]], queries: [[Float]])
-        switch try parsed.choice("source", from: ["clustered", "recipes"])! {
-        case "recipes":
-            guard let file = parsed.string("recipes") else { throw ArgumentError.missingRequired("recipes") }
-            data = try BenchVectors.recipes(file: URL(fileURLWithPath: file), count: count, queries: queryCount,
-                                            dimension: try parsed.integer("dimension", in: 2...65_536)!)
-        default:
-            data = BenchVectors.clustered(count: count, queries: queryCount,
-                                          dimension: try parsed.integer("dimension", in: 2...65_536)!,
-                                          seed: UInt64(try parsed.integer("seed", in: 0...Int.max)!))
-        }
-        let blobs = data.queries.map(fp32)
-        Console.out("bench: \(data.base.count) vectors of \(data.base[0].count) dimensions, \(connections) connections, "
-            + "pipeline \(depth)")
+        let settings = try BenchSettings(parsed)
+        let data = try BenchDataset.load(parsed, settings: settings)
+        let runner = BenchRunner(host: settings.host, port: settings.port, connections: settings.connections,
+                                 depth: settings.depth, rate: settings.rate, serverPID: settings.serverPID,
+                                 password: settings.password)
+        Console.out("bench: \(settings.targetName) on port \(settings.port), \(data.count) vectors of "
+                    + "\(data.dimension) dimensions, \(settings.connections) connections, pipeline \(settings.depth)"
+                    + (settings.rate.map { String(format: ", fixed rate %.0f QPS", $0) } ?? ""))
 
         if !parsed.flag("skip-load") {
-            _ = try BenchConnection(host: host, port: port).call([Array("DEL".utf8), Array(key.utf8)])
-            let base = data.base
-            let load = try measure(host: host, port: port, connections: connections, depth: depth, total: base.count) { index in
-                [Array("VADD".utf8), Array(key.utf8), Array("FP32".utf8), fp32(base[index]), Array("e\(index)".utf8)]
+            try load(data, settings: settings)
+        }
+        if parsed.flag("load-only") { return 0 }
+
+        let target = settings.target
+        let k = settings.k
+        let ef = settings.ef
+        let blobs = data.queryBlobs
+        let truth = data.truth
+        let request: @Sendable (Int) -> [[UInt8]] = { index in
+            target.searchCommand(blob: blobs[index % blobs.count], k: k, ef: ef)
+        }
+        var recall: (@Sendable (Int, RESPValue) -> Double?)?
+        if let truth {
+            recall = { index, reply in
+                guard let rows = target.rows(in: reply) else { return nil }
+                return truth.recall(of: rows, query: index % blobs.count, k: k)
             }
-            Console.out(load.line(name: "VADD"))
         }
+        let search = try runner.run(total: settings.requests, request: request, recall: recall)
+        let verb = settings.targetName == "larder" ? "VSIM" : "FT.SEARCH KNN"
+        Console.out(search.line(name: "\(verb) k=\(k)" + (ef.map { " ef=\($0)" } ?? "")))
+        try settings.record(search, phase: "search")
 
-        var options: [[UInt8]] = [Array("COUNT".utf8), Array("\(k)".utf8)]
-        if let ef { options += [Array("EF".utf8), Array("\(ef)".utf8)] }
-        let queryOptions = options
-        let search = try measure(host: host, port: port, connections: connections, depth: depth, total: requests) { index in
-            [Array("VSIM".utf8), Array(key.utf8), Array("FP32".utf8), blobs[index % blobs.count]] + queryOptions
-        }
-        Console.out(search.line(name: "VSIM k=\(k)" + (ef.map { " ef=\($0)" } ?? "")))
-
-        if recallQueries > 0 {
-            let recall = try measureRecall(host: host, port: port, key: key, blobs: Array(blobs.prefix(recallQueries)),
-                                           options: queryOptions, k: k)
+        if truth == nil, settings.recallQueries > 0, case .vectorSet(let key) = target {
+            let recall = try measureRecall(host: settings.host, port: settings.port, password: settings.password, key: key,
+                                           blobs: Array(blobs.prefix(settings.recallQueries)),
+                                           options: Array(target.searchCommand(blob: [], k: k, ef: ef).dropFirst(4)), k: k)
             Console.out(String(format: "recall@%d of VSIM against TRUTH over %d queries: %.4f", k,
-                               min(recallQueries, blobs.count), recall))
+                               min(settings.recallQueries, blobs.count), recall))
         }
-        return 0
+        return search.errors == 0 ? 0 : 1
     }
 
     // MARK: - Phases
 
-    /// Sends `total` requests built by `request(index)` over the connections and collects every latency.
-    private static func measure(host: String, port: Int, connections: Int, depth: Int, total: Int,
-                                request: @escaping @Sendable (Int) -> [[UInt8]]) throws -> BenchResult {
-        let latencies = LatencyCollector()
-        let group = DispatchGroup()
-        let start = Date()
-        for connectionIndex in 0..<connections {
-            group.enter()
-            Thread.detachNewThread {
-                defer { group.leave() }
-                do {
-                    let connection = try BenchConnection(host: host, port: port)
-                    var next = connectionIndex * depth
-                    while next < total {
-                        var encoded: [UInt8] = []
-                        let batch = Array(next..<min(next + depth, total))
-                        for index in batch { RESPEncoder.encodeCommand(request(index), into: &encoded) }
-                        let replies = try connection.roundTrip(encoded, count: batch.count)
-                        latencies.add(replies)
-                        next += connections * depth
-                    }
-                } catch {
-                    latencies.fail(error)
-                }
-            }
+    /// Empties the target, loads every base vector and waits until it is indexed.
+    private static func load(_ data: BenchDataset, settings: BenchSettings) throws {
+        let control = try BenchConnection(host: settings.host, port: settings.port, password: settings.password)
+        if case .error(let message) = try control.call([Array("PING".utf8)]), message.split(separator: " ").first == "NOAUTH" {
+            throw BenchError.connection("the server at \(settings.host):\(settings.port) requires a password; "
+                + "pass --password SECRET or set LARDER_PASSWORD")
         }
-        group.wait()
-        if let error = latencies.firstError { throw error }
-        return BenchResult(seconds: Date().timeIntervalSince(start), latencies: latencies.sorted,
-                           errors: latencies.errorReplies, firstErrorReply: latencies.firstErrorReply)
+        let target = settings.target
+        try target.reset(over: control, dimension: data.dimension, m: settings.m, efConstruction: settings.efConstruction)
+        let loader = BenchRunner(host: settings.host, port: settings.port, connections: settings.connections,
+                                 depth: settings.loadDepth, rate: nil, serverPID: settings.serverPID,
+                                 password: settings.password)
+        let base = data.base
+        let dimension = data.dimension
+        let start = Date()
+        let result = try loader.run(total: data.count) { row in
+            target.loadCommand(row: row, blob: fp32(base[row * dimension..<(row + 1) * dimension]))
+        }
+        try target.waitUntilIndexed(over: control, count: data.count)
+        let verb = settings.targetName == "larder" ? "VADD" : "HSET"
+        Console.out(result.line(name: verb) + String(format: "; indexed after %.1f s", Date().timeIntervalSince(start)))
+        try settings.record(result, phase: "load", extra: ["indexed_seconds": Date().timeIntervalSince(start)])
+        if result.errors > 0 {
+            throw BenchError.reply("\(result.errors) load commands failed (first: \(result.firstErrorReply ?? ""))")
+        }
     }
 
     /// Mean fraction of the exact top k (VSIM ... TRUTH) that the default VSIM returns.
-    private static func measureRecall(host: String, port: Int, key: String, blobs: [[UInt8]], options: [[UInt8]],
-                                      k: Int) throws -> Double {
-        let connection = try BenchConnection(host: host, port: port)
+    private static func measureRecall(host: String, port: Int, password: String?, key: String, blobs: [[UInt8]],
+                                      options: [[UInt8]], k: Int) throws -> Double {
+        let connection = try BenchConnection(host: host, port: port, password: password)
         var total = 0.0
         for blob in blobs {
             let query = [Array("VSIM".utf8), Array(key.utf8), Array("FP32".utf8), blob] + options
@@ -143,7 +146,8 @@ enum BenchCommand: Subcommand {
         return elements.compactMap(\.string)
     }
 
-    private static func fp32(_ vector: [Float]) -> [UInt8] {
+    /// Encodes components as little-endian float32, the FP32 blob of VADD and VSIM.
+    static func fp32<Components: Collection<Float>>(_ vector: Components) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(vector.count * 4)
         for value in vector {
@@ -151,52 +155,5 @@ enum BenchCommand: Subcommand {
             bytes += [UInt8(bits & 0xff), UInt8(bits >> 8 & 0xff), UInt8(bits >> 16 & 0xff), UInt8(bits >> 24)]
         }
         return bytes
-    }
-}
-
-/// Latencies and errors gathered from every benchmark thread.
-final class LatencyCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Double] = []
-    private(set) var errorReplies = 0
-    private(set) var firstErrorReply: String?
-    private(set) var firstError: Error?
-
-    func add(_ replies: [(reply: RESPValue, seconds: Double)]) {
-        lock.withLock {
-            for (reply, seconds) in replies {
-                values.append(seconds)
-                if case .error(let message) = reply {
-                    errorReplies += 1
-                    if firstErrorReply == nil { firstErrorReply = message }
-                }
-            }
-        }
-    }
-
-    func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }
-
-    var sorted: [Double] { lock.withLock { values.sorted() } }
-}
-
-/// Throughput and latency percentiles of one phase.
-struct BenchResult {
-    let seconds: Double
-    let latencies: [Double]
-    let errors: Int
-    let firstErrorReply: String?
-
-    func percentile(_ fraction: Double) -> Double {
-        guard !latencies.isEmpty else { return 0 }
-        let index = min(latencies.count - 1, Int((Double(latencies.count) * fraction).rounded(.up)) - 1)
-        return latencies[max(0, index)] * 1000
-    }
-
-    func line(name: String) -> String {
-        var text = name + String(format: ": %d requests in %.2f s, %.0f QPS, latency ms p50 %.3f p95 %.3f p99 %.3f p99.9 %.3f",
-                                 latencies.count, seconds, Double(latencies.count) / seconds,
-                          percentile(0.5), percentile(0.95), percentile(0.99), percentile(0.999))
-        if errors > 0 { text += ", \(errors) error replies (first: \(firstErrorReply ?? ""))" }
-        return text
     }
 }

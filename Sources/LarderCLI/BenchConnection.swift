@@ -14,8 +14,8 @@ final class BenchConnection {
     private var parser = RESPReplyParser()
     private var readBuffer = [UInt8](repeating: 0, count: 256 * 1024)
 
-    /// Connects to an IPv4 literal host and port.
-    init(host: String, port: Int) throws {
+    /// Connects to an IPv4 literal host and port, and sends AUTH when `password` is given.
+    init(host: String, port: Int, password: String? = nil) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -36,13 +36,18 @@ final class BenchConnection {
         }
         var enable: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &enable, socklen_t(MemoryLayout<Int32>.size))
+        if let password, case .error(let message) = try call([Array("AUTH".utf8), Array(password.utf8)]) {
+            throw BenchError.connection("AUTH failed on \(host):\(port): \(message); check --password or LARDER_PASSWORD")
+        }
     }
 
     deinit { close(descriptor) }
 
-    /// Sends `requests` (already encoded) and returns each reply with its latency in seconds.
-    func roundTrip(_ encoded: [UInt8], count: Int) throws -> [(reply: RESPValue, seconds: Double)] {
-        let start = DispatchTime.now().uptimeNanoseconds
+    /// Sends `count` requests (already encoded) and returns each reply with its
+    /// latency in seconds, counted from `scheduledAt` (a `DispatchTime` uptime in
+    /// nanoseconds, for open-loop runs) or else from the write.
+    func roundTrip(_ encoded: [UInt8], count: Int, scheduledAt: UInt64? = nil) throws -> [(reply: RESPValue, seconds: Double)] {
+        let start = scheduledAt ?? DispatchTime.now().uptimeNanoseconds
         var offset = 0
         while offset < encoded.count {
             let sent = encoded.withUnsafeBytes {
@@ -82,7 +87,7 @@ enum BenchError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .connection(let message): return message
-        case .reply(let message): return "unexpected reply: \(message)"
+        case .reply(let message): return "unexpected reply from the server: \(message)"
         }
     }
 }

@@ -29,6 +29,7 @@ struct ConnectionOptions: Sendable {
     }
 
     /// Opens a connection and authenticates when a password is set.
+    /// - Throws: `PasswordRequiredError` when the server wants a password and none was given.
     func connect() throws -> RESPConnection {
         let connection = try RESPConnection(host: host, port: port)
         if let password {
@@ -36,8 +37,21 @@ struct ConnectionOptions: Sendable {
             if case .error(let message) = reply {
                 throw ServerReplyError(message: message, command: "AUTH")
             }
+        } else if case .error(let message) = try connection.command(["PING"]),
+                  message.split(separator: " ").first == "NOAUTH" {
+            throw PasswordRequiredError(host: host, port: port)
         }
         return connection
+    }
+}
+
+/// The server replied NOAUTH: it has a password and none was given.
+struct PasswordRequiredError: Error, CustomStringConvertible {
+    let host: String
+    let port: Int
+
+    var description: String {
+        "the server at \(host):\(port) requires a password; pass --password SECRET or set LARDER_PASSWORD"
     }
 }
 

@@ -9,7 +9,7 @@ extension EncodeCommand {
     /// is given or bundled, else the pooled features of a pretrained backbone.
     static func encodeImage(at path: String, _ parsed: ParsedArguments) throws -> Int32 {
         let image = try ImageDecoder().decode(contentsOf: URL(fileURLWithPath: path))
-        let defaultModel = LarderModel.resolvedDefaultPath()
+        let defaultModel = BundledModel.locate()?.path ?? LarderModel.resolvedDefaultPath()
         let modelPath = parsed.string("model")
             ?? (FileManager.default.fileExists(atPath: defaultModel) ? defaultModel : nil)
         let vector: Tensor

@@ -33,7 +33,7 @@ enum EncodeCommand: Subcommand {
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try makeSpec().parse(arguments)
-        let modelPath = parsed.string("model") ?? LarderModel.resolvedDefaultPath()
+        let modelPath = parsed.string("model") ?? BundledModel.locate()?.path ?? LarderModel.resolvedDefaultPath()
         let recipes: [RecipeText]
         switch (parsed.string("recipe"), parsed.string("recipes"), parsed.string("image")) {
         case (let path?, nil, nil):
@@ -43,8 +43,7 @@ enum EncodeCommand: Subcommand {
         case (nil, nil, let path?):
             return try encodeImage(at: path, parsed)
         default:
-            throw ArgumentError.invalidValue(option: "recipe/--recipes/--image", value: "",
-                                             expected: "exactly one of --recipe FILE, --recipes FILE or --image FILE")
+            throw ArgumentError.missingRequired("recipe FILE, --recipes FILE or --image FILE (exactly one of them)")
         }
         let batchSize = try parsed.integer("batch-size", in: 1...4096)!
 

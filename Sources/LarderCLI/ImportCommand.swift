@@ -38,14 +38,14 @@ enum ImportCommand: Subcommand {
         let connections = try parsed.integer("connections", in: 1...64)!
         let format = try parsed.choice("format", from: ["auto", "jsonl", "recipe1m"])!
         guard !parsed.positionals.isEmpty else {
-            throw ArgumentError.missingRequired("FILE (one or more recipe files)")
+            throw ImportError.noFiles
         }
 
         var records: [ImportRecord] = []
         var rejected: [(source: String, reason: String)] = []
         for path in parsed.positionals {
             let url = URL(fileURLWithPath: path)
-            let isRecipe1M = format == "recipe1m" || (format == "auto" && url.pathExtension == "json")
+            let isRecipe1M = try format == "recipe1m" || (format == "auto" && ImportRecord.startsWithJSONArray(url))
             if isRecipe1M {
                 let layer2 = parsed.string("layer2").map { URL(fileURLWithPath: $0) }
                 records += try ImportRecord.readRecipe1M(layer1: url, layer2: layer2)
@@ -90,28 +90,60 @@ struct ImportRecord: Sendable {
     /// File and line (or index) for error messages.
     let source: String
 
-    /// Reads one recipe per line; invalid lines are returned as rejected with the reason.
-    static func readJSONLines(_ url: URL) throws -> (records: [ImportRecord], rejected: [(source: String, reason: String)]) {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+    /// Returns whether the file's first non-blank character is `[`, as in Recipe1M's
+    /// `layer1.json` (one JSON array), rather than `{` as in JSON Lines.
+    static func startsWithJSONArray(_ url: URL) throws -> Bool {
+        try checkReadableFile(url)
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw ImportError.unreadable(path: url.path, reason: "permission denied")
+        }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? Data()
+        return head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "[")
+    }
+
+    /// Throws a clear error for a missing path or a directory.
+    static func checkReadableFile(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ImportError.unreadable(path: url.path, reason: "no such file")
         }
+        if isDirectory.boolValue {
+            throw ImportError.unreadable(path: url.path, reason: "it is a directory; give the recipe files inside it")
+        }
+    }
+
+    /// Reads one recipe per line; invalid lines are returned as rejected with
+    /// the reason. A file that is one JSON object, even over several lines,
+    /// is read as one recipe.
+    static func readJSONLines(_ url: URL) throws -> (records: [ImportRecord], rejected: [(source: String, reason: String)]) {
+        try checkReadableFile(url)
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
             throw ImportError.unreadable(path: url.path, reason: "not readable as UTF-8 text")
         }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.filter({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }).count > 1,
+           let whole = try? JSONSerialization.jsonObject(with: Data(text.utf8)), whole is [String: Any],
+           let compact = try? JSONSerialization.data(withJSONObject: whole, options: [.withoutEscapingSlashes]) {
+            lines = [String(decoding: compact, as: UTF8.self)]
+        }
         let folder = url.deletingLastPathComponent()
         var records: [ImportRecord] = []
         var rejected: [(source: String, reason: String)] = []
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in lines {
             lineNumber += 1
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             let source = "\(url.lastPathComponent):\(lineNumber)"
-            guard let parsed = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) else {
-                rejected.append((source, "invalid JSON"))
+            let parsed: Any
+            do {
+                parsed = try JSONSerialization.jsonObject(with: Data(trimmed.utf8))
+            } catch {
+                rejected.append((source, "invalid JSON (\(trimmed.prefix(40))...); each line must be one JSON object"))
                 continue
             }
             guard let object = parsed as? [String: Any] else {
@@ -168,12 +200,23 @@ struct ImportRecord: Sendable {
 
 /// An input file that could not be imported at all.
 enum ImportError: Error, CustomStringConvertible {
+    /// A recipe file that cannot be opened or read.
     case unreadable(path: String, reason: String)
+    /// No recipe file on the command line.
+    case noFiles
+    /// The server rejected every recipe of the first batch for one reason,
+    /// so the rest would fail too (no password, no model, wrong key type).
+    case firstBatchRejected(count: Int, reason: String)
 
     var description: String {
         switch self {
         case .unreadable(let path, let reason):
             return "cannot read '\(path)': \(reason)"
+        case .noFiles:
+            return "no recipe file given; usage: larder import [options] FILE..."
+        case .firstBatchRejected(let count, let reason):
+            return "the server rejected all \(count) recipes of the first batch with: \(reason); "
+                + "stopped without sending the rest. Fix that and run the import again"
         }
     }
 }

@@ -35,6 +35,18 @@ struct Importer {
             Array(records[$0..<min($0 + batchSize, records.count)])
         }
 
+        // One batch first, alone: when the server rejects all of it for one reason, stop there.
+        if let first = batches.first {
+            let result = try importBatch(first, over: try connection.connect())
+            let reasons = Set(result.rejected.map(\.reason))
+            if result.added == 0, result.skipped == 0, result.rejected.count == first.count, reasons.count == 1 {
+                throw ImportError.firstBatchRejected(count: first.count, reason: reasons.first!)
+            }
+            outcome = result
+            nextBatch = 1
+            progress.advance(by: first.count)
+        }
+
         let group = DispatchGroup()
         for _ in 0..<min(connections, max(batches.count, 1)) {
             group.enter()

@@ -3,6 +3,7 @@ import LarderArguments
 import LarderLog
 import LarderModels
 import LarderServer
+import LarderTensor
 import LarderWorker
 
 // MARK: - Encoder options of `larder serve`
@@ -16,13 +17,15 @@ extension ServeCommand {
         spec.flag("no-model", help: "Start without an encoder: only FP32, VALUES and ELE input.")
         spec.option("encoder-batch", metavar: "N", help: "Maximum number of recipes the encoder runs in one batch.", default: "16")
         spec.option("image-batch", metavar: "N",
-                    help: "Maximum number of photos the encoder runs in one batch; the backbones run photos one at "
-                        + "a time, so more than 1 only adds wait.", default: "1")
+                    help: "Maximum number of photos the encoder runs in one batch.", default: "16")
         spec.option("encoder-wait-ms", metavar: "MS",
                     help: "Maximum time a request waits for its batch to fill, in milliseconds.", default: "5")
         spec.option("encoder-queue", metavar: "N",
                     help: "Maximum number of requests waiting for the encoder; more get a BUSY error.", default: "256")
         spec.option("encoder-threads", metavar: "N", help: "Threads running the encoder model.", default: "1")
+        spec.option("blas-threads", metavar: "N",
+                    help: "Threads OpenBLAS uses inside one model call; 1 suits a server, where concurrent "
+                        + "requests already use the cores.", default: "1")
         spec.option("encoder-requests", metavar: "N",
                     help: "Most IMAGE and RECIPE requests in progress at once; they are what the encoder batches.",
                     default: "64")
@@ -37,6 +40,8 @@ extension ServeCommand {
     /// Loads the model the options name and starts its worker, or returns nil
     /// when no model is wanted or none is bundled.
     static func makeEncoder(_ parsed: ParsedArguments) throws -> ModelInputEncoder? {
+        // Applies to every matrix call of the server (TRUTH scans too), not only to the model.
+        BLASThreads.set(try parsed.integer("blas-threads", in: 1...256)!)
         if parsed.flag("no-model") { return nil }
         let logger = Logger(label: "serve")
         let url: URL

@@ -19,7 +19,7 @@ enum ServeCommand: Subcommand {
         spec.option("bind", metavar: "ADDR", help: "Address to bind; non-loopback needs --requirepass or --unprotected.",
                     default: "127.0.0.1")
         spec.option("dir", metavar: "DIR", help: "Data directory holding every vector set.")
-        spec.flag("in-memory", help: "Keep vector sets in memory only, with exact search (nothing is written).")
+        spec.flag("in-memory", help: "Keep vector sets in memory only (nothing is written; data is gone at exit).")
         spec.option("requirepass", metavar: "SECRET", help: "Password clients must send with AUTH or HELLO.")
         spec.flag("unprotected", help: "Allow binding a non-loopback address without a password.")
         spec.option("appendfsync", metavar: "POLICY", help: "WAL fsync policy: always, everysec or no.", default: "everysec")
@@ -33,8 +33,8 @@ enum ServeCommand: Subcommand {
                     + "disconnected.", default: "67108864")
         spec.option("slowlog-micros", metavar: "MICROS",
                     help: "Log commands slower than this many microseconds; the default leaves room for "
-                        + "encoding a photo or recipe, which takes milliseconds.",
-                    default: "50000")
+                        + "encoding a photo, which takes a few hundred milliseconds on 2 cores.",
+                    default: "500000")
         declareEncoderOptions(in: &spec)
         return spec
     }
@@ -74,7 +74,7 @@ enum ServeCommand: Subcommand {
         configuration.limits.maxQueryBuffer = max(configuration.limits.maxQueryBuffer,
                                                   configuration.limits.maxBulkLength * 2)
         configuration.maxOutputBuffer = try parsed.integer("max-output-buffer", in: 1024...Int.max) ?? 64 << 20
-        configuration.slowLogThresholdMicros = try parsed.integer("slowlog-micros", in: 0...Int.max) ?? 50_000
+        configuration.slowLogThresholdMicros = try parsed.integer("slowlog-micros", in: 0...Int.max) ?? 500_000
         try applyEncoderLimits(parsed, to: &configuration)
         if parsed.flag("in-memory"), let directory = parsed.string("dir") {
             throw ArgumentError.invalidValue(option: "dir", value: directory,

@@ -17,6 +17,7 @@ let allSubcommands: [any Subcommand.Type] = [
     ServeCommand.self,
     BenchCommand.self,
     ImportCommand.self,
+    ImportVectorsCommand.self,
     QueryCommand.self,
     EvalCommand.self,
     EncodeCommand.self,

@@ -53,8 +53,12 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `work` on this loop's thread soon. Safe to call from any thread.
     public func execute(_ work: @escaping @Sendable () -> Void) {
         lock.lock()
+        // A non-empty queue means an earlier call already wrote to the eventfd and
+        // `runPending` has not drained the queue yet, so that drain runs this job too.
+        let needsWakeup = pending.isEmpty
         pending.append(work)
         lock.unlock()
+        guard needsWakeup else { return }
         var one: UInt64 = 1
         _ = write(wakeup, &one, 8)
     }

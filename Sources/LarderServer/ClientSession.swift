@@ -6,10 +6,10 @@ import LarderRESP
 /// order and writes the replies.
 ///
 /// Commands flagged `runsOnLoop` run on the connection's I/O thread. Others
-/// go to the worker pool; while one runs, the session stops reading and
-/// queues nothing else, so replies keep the order of the requests and a
-/// pipelining client cannot buffer without bound. Everything here runs on the
-/// connection's loop thread.
+/// go to the worker pool. While one runs, the session dispatches nothing else
+/// and stops reading once more bytes arrive. So replies keep the order of the
+/// requests, and a pipelining client cannot buffer without bound. Everything
+/// here runs on the connection's loop thread.
 final class ClientSession: ConnectionHandler, @unchecked Sendable {
     let server: LarderServer
     private(set) weak var connection: Connection?
@@ -41,6 +41,13 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
 
     func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)
+        if busy {
+            // Stop reading only once a client sends more while a command runs, so a
+            // request-reply client costs no epoll_ctl calls and a pipelining one
+            // buffers at most one read beyond the running command.
+            connection.setReading(false)
+            return
+        }
         processRequests()
     }
 
@@ -81,26 +88,24 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
 
     private func dispatch(_ request: RESPRequest) {
         requestCount += 1
-        let requestID = "\(connectionID)-\(requestCount)"
         let name = request.commandName
 
         guard let spec = server.commands.spec(for: name) else {
             let shown = request.arguments.dropFirst().map { String(decoding: $0, as: UTF8.self) }
-            reject(CommandError.unknownCommand(String(decoding: request.arguments[0], as: UTF8.self), arguments: shown),
-                   requestID: requestID)
+            reject(CommandError.unknownCommand(String(decoding: request.arguments[0], as: UTF8.self), arguments: shown))
             return
         }
         guard spec.acceptsArgumentCount(request.arguments.count) else {
-            reject(.wrongArgumentCount(command: name), requestID: requestID)
+            reject(.wrongArgumentCount(command: name))
             return
         }
         guard isAuthenticated || spec.flags.contains(.noAuth) else {
-            reject(.noAuthentication, requestID: requestID)
+            reject(.noAuthentication)
             return
         }
 
         var context = CommandContext(server: server, session: self, arguments: CommandArguments(request.arguments),
-                                     version: version, requestID: requestID)
+                                     version: version, connectionID: connectionID, requestNumber: requestCount)
         if spec.flags.contains(.runsOnLoop) {
             let reply = server.execute(spec, &context, client: peer)
             send(reply, version: version)
@@ -113,7 +118,6 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
         guard let connection else { return }
         busy = true
         connection.isBusy = true
-        connection.setReading(false)
         server.statistics.beginCommand()
         let server = self.server
         let version = context.version
@@ -145,9 +149,10 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
         }
     }
 
-    private func reject(_ error: CommandError, requestID: String) {
+    private func reject(_ error: CommandError) {
         server.statistics.recordCommand(ServerStatistics.rejected, micros: 0, failed: true)
-        server.logClientError("command rejected", ["client": peer, "request": requestID, "error": error.description])
+        server.logClientError("command rejected", ["client": peer, "request": "\(connectionID)-\(requestCount)",
+                                                   "error": error.description])
         send(.error(error.description), version: version)
     }
 

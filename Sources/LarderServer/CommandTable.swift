@@ -22,8 +22,12 @@ struct CommandContext {
     var arguments: CommandArguments
     /// Protocol version of the connection when the command started.
     let version: RESPVersion
+    let connectionID: UInt64
+    /// Position of this request on its connection, from 1.
+    let requestNumber: Int
     /// Id naming this request in log lines: `<connection id>-<request number>`.
-    let requestID: String
+    /// Built only when something logs it, because formatting it for every request costs allocations.
+    var requestID: String { "\(connectionID)-\(requestNumber)" }
     /// Time the command spent in each stage of an encoded or searched request.
     var stages = StageTimings()
 }

@@ -76,7 +76,10 @@ enum VectorInputParser {
     /// Reads `FP32 blob`, `VALUES n ...`, `ELE name` (when `allowElement`) or an encoder keyword.
     static func parse(_ arguments: inout CommandArguments, allowElement: Bool,
                       encoder: VectorInputEncoder?) throws -> VectorInput {
-        let choices = allowElement ? "ELE, FP32 or VALUES" : "FP32 or VALUES"
+        let encoded = (encoder?.kinds.map(\.keyword).sorted() ?? []).joined(separator: ", ")
+        let plain = allowElement ? "ELE, FP32, VALUES" : "FP32, VALUES"
+        let choices = encoded.isEmpty ? plain.replacingOccurrences(of: ", VALUES", with: " or VALUES")
+            : "\(plain), \(encoded.replacingOccurrences(of: ", RECIPE", with: " or RECIPE"))"
         guard let keyword = arguments.nextKeyword() else { throw CommandError.syntax("expected \(choices)") }
         switch keyword {
         case "FP32":
@@ -105,7 +108,8 @@ enum VectorInputParser {
                 return .encoded(kind, try arguments.nextBytes(for: keyword))
             }
             if kind.keyword == "IMAGE" || kind.keyword == "RECIPE" {
-                throw CommandError.unsupported("\(keyword) input needs an encoder model, and this server has none loaded")
+                throw CommandError.unsupported("\(keyword) input needs an encoder model, and this server has none loaded; "
+                    + "restart larder serve with --model PATH (or without --no-model)")
             }
             throw CommandError.syntax("expected \(choices) before the vector, got '\(keyword.prefix(64))'")
         }

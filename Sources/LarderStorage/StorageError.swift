@@ -27,6 +27,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case closed(String)
     /// The index layer rejected an operation.
     case index(String)
+    /// Row `row` of a bulk import has an invalid id, vector or attributes, or repeats an id.
+    case invalidElement(row: Int, id: String, reason: String)
 
     /// Whether this error is a full disk (`ENOSPC`, `EDQUOT` or `EFBIG` from a file size limit).
     public var isDiskFull: Bool {
@@ -58,6 +60,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(what) is closed"
         case let .index(message):
             return "index error: \(message)"
+        case let .invalidElement(row, id, reason):
+            return "row \(row) (id '\(id.prefix(64))') is invalid: \(reason); fix or remove that row and import again"
         }
     }
 }

@@ -165,7 +165,27 @@ public final class Store: @unchecked Sendable {
         return Array(collections.values)
     }
 
-    private func newCollectionPath() -> String {
+    /// Renames a fully written collection directory `staging` to `final`, opens
+    /// it and registers it under `name`.
+    /// - Throws: `StorageError.collectionExists` when `name` was taken meanwhile
+    ///   (the staging directory is removed), `.closed`, and the errors of opening it.
+    func registerStagedCollection(named name: String, staging: String, final: String) throws -> Collection {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isClosed, collections[name] == nil else {
+            try? FileSystem.removeTree(staging)
+            if isClosed { throw StorageError.closed("store \(directory.path)") }
+            throw StorageError.collectionExists(name)
+        }
+        try FileSystem.rename(staging, to: final)
+        try FileSystem.syncDirectory(directory.path)
+        let collection = try Collection.open(directory: final, storeOptions: options)
+        collections[name] = collection
+        logger.info("imported collection", ["collection": name, "elements": "\(collection.count)"])
+        return collection
+    }
+
+    func newCollectionPath() -> String {
         while true {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
             let path = directory.path + "/c-" + suffix

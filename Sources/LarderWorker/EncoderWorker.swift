@@ -35,9 +35,8 @@ public final class EncoderWorker: @unchecked Sendable {
 
     /// Starts the worker threads for `model`, and for `imageEncoder` when given.
     ///
-    /// `imageBatching` applies to photos and defaults to `batching`. The
-    /// convolutional backbones run one photo at a time inside a batch, so a
-    /// photo batch larger than 1 adds wait without adding throughput.
+    /// `imageBatching` applies to photos and defaults to `batching`, so the
+    /// two kinds can be tuned apart: photos cost far more per item than recipes.
     public init(model: LarderModel, imageEncoder: ImageEncoder? = nil,
                 batching: BatcherConfiguration = BatcherConfiguration(),
                 imageBatching: BatcherConfiguration? = nil) {
