@@ -25,13 +25,15 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CWebP", path: "Sources/CWebP"),
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
+        // AVX2/FMA distance kernels picked at run time, and a prefetch hint.
+        .target(name: "CVectorKernels"),
 
         // MARK: - Support
         .target(name: "LarderLog", swiftSettings: swiftSettings),
         .target(name: "LarderArguments", swiftSettings: swiftSettings),
 
         // MARK: - Vectors and the index
-        .target(name: "LarderVector", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "LarderVector", dependencies: ["CBLAS", "CVectorKernels"], swiftSettings: swiftSettings),
         .target(name: "LarderHNSW", dependencies: ["LarderVector", "LarderLog"], swiftSettings: swiftSettings),
         .target(name: "LarderStorage",
                 dependencies: ["LarderHNSW", "LarderVector", "LarderLog", "CLZ4"],

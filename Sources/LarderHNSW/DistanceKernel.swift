@@ -17,6 +17,9 @@ struct GraphView {
     let upperStride: Int
     let metric: DistanceMetric
     let quantized: Bool
+    let kernels: HostKernels
+    /// Cache lines to prefetch per vector row: the whole row, at most 8 lines.
+    let prefetchLines: Int
 
     init(storage: NodeStorage, metric: DistanceMetric) {
         vectors = storage.vectors
@@ -31,47 +34,47 @@ struct GraphView {
         upperStride = storage.upperStride
         self.metric = metric
         quantized = storage.quantized
+        kernels = .current
+        let rowBytes = quantized ? codeStride : vectorStride * 4
+        prefetchLines = min(8, (rowBytes + 63) / 64)
     }
 
-    /// Distance used for traversal: int8 codes under int8 quantization, fp32 otherwise.
+    /// Distance from `query` to the stored vector of `slot`: on the fp32 row,
+    /// or under int8 quantization on the int8 code times its scale (an
+    /// asymmetric distance: the query stays fp32).
     @inline(__always)
-    func traversalDistance(_ query: Query, _ slot: Int) -> Float {
+    func distance(_ query: Query, _ slot: Int) -> Float {
         if quantized {
-            let dot = scales[slot] * VectorKernels.dot(query.pointer, int8: codes + slot &* codeStride, count: codeStride)
+            let dot = scales[slot] * kernels.dot(query.pointer, int8: codes + slot &* codeStride, count: codeStride)
             if metric == .l2 { return max(0, query.squaredNorm + codeSquaredNorms[slot] - 2 * dot) }
             return 1 - dot
         }
-        return exactDistance(query, slot)
-    }
-
-    /// Distance on the fp32 vectors, for re-ranking and reported scores.
-    @inline(__always)
-    func exactDistance(_ query: Query, _ slot: Int) -> Float {
         let row = vectors + slot &* vectorStride
-        if metric == .l2 { return VectorKernels.squaredL2(query.pointer, row, count: vectorStride) }
-        return 1 - VectorKernels.dot(query.pointer, row, count: vectorStride)
+        if metric == .l2 { return kernels.squaredL2(query.pointer, row, count: vectorStride) }
+        return 1 - kernels.dot(query.pointer, row, count: vectorStride)
     }
 
-    /// Reads one byte of each unvisited neighbour's row before any distance
-    /// is computed. Swift has no prefetch intrinsic, so these independent
-    /// loads stand in for one: they start the cache misses of a whole link
-    /// list at once, and the distance loop that follows finds most rows cached.
+    /// Starts loading the vector row of `slot` into the cache.
     @inline(__always)
-    func touchRows(_ neighbors: UnsafeMutablePointer<UInt32>, count: Int,
-                   tags: UnsafeMutablePointer<UInt16>, generation: UInt16) -> UInt8 {
-        var sum: UInt8 = 0
-        if quantized {
-            let base = UnsafeRawPointer(codes)
-            for i in 0..<count where tags[Int(neighbors[i])] != generation {
-                sum &+= base.load(fromByteOffset: Int(neighbors[i]) &* codeStride, as: UInt8.self)
-            }
-        } else {
-            let base = UnsafeRawPointer(vectors)
-            for i in 0..<count where tags[Int(neighbors[i])] != generation {
-                sum &+= base.load(fromByteOffset: Int(neighbors[i]) &* vectorStride &* 4, as: UInt8.self)
-            }
+    func prefetchRow(_ slot: Int) {
+        let row = quantized
+            ? UnsafeRawPointer(codes + slot &* codeStride)
+            : UnsafeRawPointer(vectors + slot &* vectorStride)
+        var line = 0
+        while line < prefetchLines {
+            prefetch(row + line &* 64)
+            line &+= 1
         }
-        return sum
+    }
+
+    /// Starts loading the first cache line of the vector row of `slot`.
+    @inline(__always)
+    func prefetchLine(_ slot: Int) {
+        if quantized {
+            prefetch(codes + slot &* codeStride)
+        } else {
+            prefetch(vectors + slot &* vectorStride)
+        }
     }
 
     /// Returns the link list of `slot` on `layer`: word 0 is the count, the links follow.

@@ -15,7 +15,8 @@ public struct HNSWConfiguration: Sendable, Equatable {
     public var m = 16
     /// Size of the dynamic candidate list while inserting (`efConstruction` in the paper).
     public var efConstruction = 200
-    /// Encoding used for graph traversal; `.int8` re-ranks the final candidates in fp32.
+    /// Encoding of the stored vectors. `.int8` keeps only int8 codes (no fp32
+    /// rows) and uses them for traversal, ranking and returned vectors.
     public var quantization: VectorQuantization = .none
     /// Seed of the generator that draws node levels, so single-threaded builds are reproducible.
     public var seed: UInt64 = 42

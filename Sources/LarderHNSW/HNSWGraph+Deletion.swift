@@ -62,16 +62,16 @@ extension HNSWGraph {
     private func relink(_ slot: Int, layer: Int, scratch: SearchScratch) {
         scratch.reset(capacity: storage.capacity)
         _ = scratch.visit(slot)
-        let base = storedQuery(slot)
         var candidates: [Candidate] = []
         var frontier: [Int] = []
+        var live: [Int] = []
 
         func consider(_ neighbor: Int) {
             guard scratch.visit(neighbor) else { return }
             if deleted[neighbor] {
                 frontier.append(neighbor)
             } else {
-                candidates.append(Candidate(distance: distance(base, neighbor), slot: UInt32(neighbor)))
+                live.append(neighbor)
             }
         }
 
@@ -86,6 +86,9 @@ extension HNSWGraph {
             }
         }
 
+        withStoredQuery(slot) { base in
+            candidates = live.map { Candidate(distance: distance(base, $0), slot: UInt32($0)) }
+        }
         candidates.sort { ($0.distance, $0.slot) < ($1.distance, $1.slot) }
         let kept = selectNeighbors(candidates, maxCount: configuration.maxLinks(layer: layer))
         list[0] = UInt32(kept.count)
@@ -140,19 +143,20 @@ extension HNSWGraph {
 
     /// Gives `slot` an incoming layer-0 link from a node in `reachable`.
     private func attachToReachable(_ slot: Int, reachable: [Bool], scratch: SearchScratch) {
-        let query = storedQuery(slot)
-        var current = Candidate(distance: distance(query, entryPoint), slot: UInt32(entryPoint))
-        for layer in stride(from: maxLevel, to: 0, by: -1) {
-            current = greedyClosest(query, from: current, layer: layer, scratch: scratch)
+        let found: [Candidate] = withStoredQuery(slot) { query in
+            var current = Candidate(distance: distance(query, entryPoint), slot: UInt32(entryPoint))
+            for layer in stride(from: maxLevel, to: 0, by: -1) {
+                current = greedyClosest(query, from: current, layer: layer, scratch: scratch)
+            }
+            scratch.reset(capacity: storage.capacity)
+            _ = scratch.visit(slot)
+            // The greedy descent may end in a stranded part of layer 0, so the
+            // search keeps only reachable nodes and starts from the entry point too.
+            let start = Candidate(distance: distance(query, entryPoint), slot: UInt32(entryPoint))
+            searchLayer(query, entries: [current, start], ef: configuration.efConstruction, layer: 0,
+                        scratch: scratch, accept: { reachable[$0] && !self.deleted[$0] })
+            return scratch.results.drainSorted()
         }
-        scratch.reset(capacity: storage.capacity)
-        _ = scratch.visit(slot)
-        // The greedy descent may end in a stranded part of layer 0, so the
-        // search keeps only reachable nodes and starts from the entry point too.
-        let start = Candidate(distance: distance(query, entryPoint), slot: UInt32(entryPoint))
-        searchLayer(query, entries: [current, start], ef: configuration.efConstruction, layer: 0,
-                    scratch: scratch, accept: { reachable[$0] && !self.deleted[$0] })
-        let found = scratch.results.drainSorted()
         guard let nearest = found.first else { return }
         let maxLinks = configuration.maxLinks(layer: 0)
         for candidate in found.prefix(configuration.m)

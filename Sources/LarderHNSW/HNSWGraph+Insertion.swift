@@ -25,21 +25,22 @@ extension HNSWGraph {
         let raisesTop = level > top
         if !raisesTop { entryLock?.unlock() }
 
-        let query = storedQuery(slot)
-        var current = Candidate(distance: distance(query, start), slot: UInt32(start))
-        for layer in stride(from: top, to: level, by: -1) {
-            current = greedyClosest(query, from: current, layer: layer, scratch: scratch)
-        }
-        var entries = [current]
-        for layer in stride(from: min(level, top), through: 0, by: -1) {
-            scratch.reset(capacity: storage.capacity)
-            _ = scratch.visit(slot)
-            searchLayer(query, entries: entries, ef: configuration.efConstruction, layer: layer,
-                        scratch: scratch, accept: pendingDeletes.isEmpty ? nil : { !self.deleted[$0] })
-            let found = scratch.results.drainSorted()
-            let selected = selectNeighbors(found, maxCount: configuration.m)
-            connect(slot, to: selected, layer: layer)
-            if !found.isEmpty { entries = found }
+        withStoredQuery(slot) { query in
+            var current = Candidate(distance: distance(query, start), slot: UInt32(start))
+            for layer in stride(from: top, to: level, by: -1) {
+                current = greedyClosest(query, from: current, layer: layer, scratch: scratch)
+            }
+            var entries = [current]
+            for layer in stride(from: min(level, top), through: 0, by: -1) {
+                scratch.reset(capacity: storage.capacity)
+                _ = scratch.visit(slot)
+                searchLayer(query, entries: entries, ef: configuration.efConstruction, layer: layer,
+                            scratch: scratch, accept: pendingDeletes.isEmpty ? nil : { !self.deleted[$0] })
+                let found = scratch.results.drainSorted()
+                let selected = selectNeighbors(found, maxCount: configuration.m)
+                connect(slot, to: selected, layer: layer)
+                if !found.isEmpty { entries = found }
+            }
         }
 
         if raisesTop {
@@ -65,11 +66,11 @@ extension HNSWGraph {
         selected.reserveCapacity(maxCount)
         for candidate in candidates {
             if selected.count >= maxCount { break }
-            let query = storedQuery(Int(candidate.slot))
-            var keep = true
-            for chosen in selected where view.traversalDistance(query, Int(chosen.slot)) < candidate.distance {
-                keep = false
-                break
+            let keep = withStoredQuery(Int(candidate.slot)) { query in
+                for chosen in selected where view.distance(query, Int(chosen.slot)) < candidate.distance {
+                    return false
+                }
+                return true
             }
             if keep { selected.append(candidate) }
         }
@@ -119,13 +120,14 @@ extension HNSWGraph {
             list[0] = UInt32(count + 1)
             return true
         }
-        let base = storedQuery(target)
         let view = self.view
         var candidates = [Candidate(distance: linkDistance, slot: UInt32(slot))]
         candidates.reserveCapacity(count + 1)
-        for i in 0..<count {
-            let neighbor = Int(list[1 + i])
-            candidates.append(Candidate(distance: view.traversalDistance(base, neighbor), slot: UInt32(neighbor)))
+        withStoredQuery(target) { base in
+            for i in 0..<count {
+                let neighbor = Int(list[1 + i])
+                candidates.append(Candidate(distance: view.distance(base, neighbor), slot: UInt32(neighbor)))
+            }
         }
         candidates.sort { ($0.distance, $0.slot) < ($1.distance, $1.slot) }
         let kept = selectNeighbors(candidates, maxCount: maxLinks)
@@ -148,14 +150,15 @@ extension HNSWGraph {
             list[0] = UInt32(count + 1)
             return
         }
-        let base = storedQuery(target)
         var farthest = 0
         var farthestDistance = -Float.infinity
-        for i in 0..<count {
-            let d = distance(base, Int(list[1 + i]))
-            if d > farthestDistance {
-                farthest = i
-                farthestDistance = d
+        withStoredQuery(target) { base in
+            for i in 0..<count {
+                let d = distance(base, Int(list[1 + i]))
+                if d > farthestDistance {
+                    farthest = i
+                    farthestDistance = d
+                }
             }
         }
         list[1 + farthest] = UInt32(slot)

@@ -5,12 +5,17 @@ extension HNSWGraph {
         func fail(_ violation: HNSWIntegrityViolation) -> HNSWError { .integrityViolation(violation) }
 
         // Id table against node storage.
-        guard slotByID.count == liveCount else {
-            throw fail(.idTableMismatch("\(slotByID.count) ids registered but the live count is \(liveCount)"))
+        guard slotTable.count == liveCount else {
+            throw fail(.idTableMismatch("\(slotTable.count) ids registered but the live count is \(liveCount)"))
         }
-        for (id, slot) in slotByID {
-            guard slot < highWater, ids[slot] == id, storage.level(slot) >= 0, !deleted[slot] else {
-                throw fail(.idTableMismatch("id '\(id)' maps to slot \(slot), which does not hold it"))
+        for slot in slotTable.slots {
+            guard slot < highWater, storage.level(slot) >= 0, !deleted[slot] else {
+                throw fail(.idTableMismatch("id '\(ids[slot])' maps to slot \(slot), which is not a live node"))
+            }
+        }
+        for slot in 0..<highWater where storage.level(slot) >= 0 && !deleted[slot] {
+            guard self.slot(of: ids[slot]) == slot else {
+                throw fail(.idTableMismatch("live slot \(slot) holds id '\(ids[slot])', which the id table does not map to it"))
             }
         }
         var liveSlots = 0

@@ -28,9 +28,11 @@ extension HNSWGraph {
         while improved {
             improved = false
             let count = Self.copyLinks(Int(current.slot), layer: layer, view: view, stripes: stripes, into: buffer)
+            if count > 0 { view.prefetchRow(Int(buffer[0])) }
             for i in 0..<count {
                 let neighbor = Int(buffer[i])
-                let d = view.traversalDistance(query, neighbor)
+                if i &+ 1 < count { view.prefetchRow(Int(buffer[i &+ 1])) }
+                let d = view.distance(query, neighbor)
                 if d < current.distance {
                     current = Candidate(distance: d, slot: UInt32(neighbor))
                     improved = true
@@ -61,17 +63,14 @@ extension HNSWGraph {
         let buffer = scratch.links
         let tags = scratch.tags
         let generation = scratch.generation
-        // Move the heaps out of the scratch object so they are uniquely
-        // referenced locals (no copy-on-write, no exclusivity checks).
-        var candidates = CandidateHeap(isMax: false)
-        var results = CandidateHeap(isMax: true)
-        swap(&candidates, &scratch.candidates)
-        swap(&results, &scratch.results)
+        // Work on local copies of the heaps (no class property access in the
+        // loop) and store them back, because a push may move their buffers.
+        var candidates = scratch.candidates
+        var results = scratch.results
         candidates.removeAll()
         results.removeAll()
         var visited = 0
         var evaluated = 0
-        var touch: UInt8 = 0
 
         for entry in entries where tags[Int(entry.slot)] != generation {
             tags[Int(entry.slot)] = generation
@@ -89,15 +88,28 @@ extension HNSWGraph {
             candidates.pop()
 
             let count = Self.copyLinks(Int(current.slot), layer: layer, view: view, stripes: stripes, into: buffer)
-            touch &+= view.touchRows(buffer, count: count, tags: tags, generation: generation)
+            // Start loading the next candidate's link list while this one is processed.
+            if !candidates.isEmpty { prefetch(view.links(Int(candidates.top.slot), layer: layer)) }
 
+            // Pass 1: keep the unvisited neighbours (marking them visited)
+            // and start loading the first line of each row, so the misses overlap.
+            var fresh = 0
             for i in 0..<count {
                 let neighbor = Int(buffer[i])
                 if tags[neighbor] == generation { continue }
                 tags[neighbor] = generation
-                visited &+= 1
-                let d = view.traversalDistance(query, neighbor)
-                evaluated &+= 1
+                buffer[fresh] = UInt32(truncatingIfNeeded: neighbor)
+                fresh &+= 1
+                view.prefetchLine(neighbor)
+            }
+            visited &+= fresh
+            evaluated &+= fresh
+
+            // Pass 2: distances, with the rest of the next row prefetched.
+            for i in 0..<fresh {
+                let neighbor = Int(buffer[i])
+                if i &+ 1 < fresh { view.prefetchRow(Int(buffer[i &+ 1])) }
+                let d = view.distance(query, neighbor)
                 guard results.count < ef || d < results.top.distance else { continue }
                 let candidate = Candidate(distance: d, slot: UInt32(neighbor))
                 candidates.push(candidate)
@@ -110,15 +122,15 @@ extension HNSWGraph {
 
         scratch.visitedCount &+= visited
         scratch.distanceCount &+= evaluated
-        scratch.touchSink = touch
-        swap(&candidates, &scratch.candidates)
-        swap(&results, &scratch.results)
+        scratch.candidates = candidates
+        scratch.results = results
     }
 
     // MARK: - Public searches
 
-    /// k-NN search: greedy descent to layer 1, beam search with `ef` on layer 0,
-    /// then (under int8) an exact fp32 re-rank of all `ef` results.
+    /// k-NN search: greedy descent to layer 1, then a beam search with `ef` on
+    /// layer 0. Under int8 quantization the ranking uses the int8 distances,
+    /// because no fp32 vectors are kept.
     func search(_ vector: [Float], k: Int, ef: Int, filter: ((String) -> Bool)?,
                 statistics: inout SearchStatistics) -> [SearchHit] {
         guard entryPoint >= 0, liveCount > 0 else { return [] }
@@ -140,30 +152,37 @@ extension HNSWGraph {
                 }
             }
             searchLayer(query, entries: [current], ef: ef, layer: 0, scratch: scratch, accept: accept)
-            var results = scratch.results.drainSorted()
-            if quantized {
-                for i in results.indices { results[i].distance = exactDistance(query, Int(results[i].slot)) }
-                scratch.distanceCount += results.count
-                results.sort { ($0.distance, $0.slot) < ($1.distance, $1.slot) }
-            }
-            return Array(results.prefix(k))
+            while scratch.results.count > k { scratch.results.pop() }
+            return scratch.results.drainSorted()
         }
         statistics.visitedNodes += scratch.visitedCount
         statistics.distanceComputations += scratch.distanceCount
         return found.map { SearchHit(id: ids[Int($0.slot)], distance: $0.distance, metric: metric) }
     }
 
-    /// Brute-force k-NN over every live node with BLAS (`ExactSearch`).
+    /// Returns the `k` closest live nodes by brute force: BLAS (`ExactSearch`)
+    /// over the fp32 rows, or under int8 quantization a scan with the int8
+    /// kernel, which is exact for the stored (quantized) vectors.
     func exactSearch(_ vector: [Float], k: Int, filter: ((String) -> Bool)?) -> [SearchHit] {
         guard liveCount > 0 else { return [] }
-        let neighbors = withQuery(vector) { query in
-            ExactSearch.topK(queries: query.pointer, queryCount: 1, queryStride: storage.vectorStride,
-                             base: storage.vectors, baseCount: highWater, baseStride: storage.vectorStride,
-                             dimension: storage.dimension, k: k, metric: metric) { slot in
-                guard self.storage.level(slot) >= 0, !self.deleted[slot] else { return false }
-                return filter?(self.ids[slot]) ?? true
-            }
+        let include: (Int) -> Bool = { slot in
+            guard self.storage.level(slot) >= 0, !self.deleted[slot] else { return false }
+            return filter?(self.ids[slot]) ?? true
         }
-        return neighbors[0].map { SearchHit(id: ids[$0.index], distance: $0.distance, metric: metric) }
+        let neighbors: [Neighbor] = withQuery(vector) { query in
+            guard quantized else {
+                return ExactSearch.topK(queries: query.pointer, queryCount: 1, queryStride: storage.vectorStride,
+                                        base: storage.vectors, baseCount: highWater, baseStride: storage.vectorStride,
+                                        dimension: storage.dimension, k: k, metric: metric, include: include)[0]
+            }
+            let view = self.view
+            var heap = TopKHeap(capacity: k)
+            for slot in 0..<highWater where include(slot) {
+                heap.insert(index: slot, distance: view.distance(query, slot))
+            }
+            return heap.sorted()
+        }
+        return neighbors.map { SearchHit(id: ids[$0.index], distance: $0.distance, metric: metric) }
     }
 }
+

@@ -15,8 +15,11 @@ extension HNSWGraph {
         let d = storage.dimension
         var vectors: [Float] = []
         vectors.reserveCapacity(order.count * d)
-        for slot in order {
-            vectors.append(contentsOf: UnsafeBufferPointer(start: storage.vector(slot), count: d))
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: storage.vectorStride) { row in
+            for slot in order {
+                storage.dequantize(slot: slot, into: row.baseAddress!)
+                vectors.append(contentsOf: UnsafeBufferPointer(rebasing: row[0..<d]))
+            }
         }
         let neighbors: [[[UInt32]]] = order.map { slot in
             (0...storage.level(slot)).map { layer in
@@ -77,7 +80,7 @@ extension HNSWGraph {
         storage.reserve(n)
         ids = Array(repeating: "", count: storage.capacity)
         deleted = Array(repeating: false, count: storage.capacity)
-        slotByID.reserveCapacity(n)
+        slotTable.reserve(n, ids: ids)
         snapshot.vectors.withUnsafeBufferPointer { all in
             for node in 0..<n {
                 let row = UnsafeBufferPointer(rebasing: all[node * d..<(node + 1) * d])
@@ -87,8 +90,9 @@ extension HNSWGraph {
         }
         for node in 0..<n {
             let id = snapshot.ids[node]
-            guard slotByID.updateValue(node, forKey: id) == nil else { throw HNSWError.duplicateID(id) }
+            guard slot(of: id) == nil else { throw HNSWError.duplicateID(id) }
             ids[node] = id
+            slotTable.insert(node, ids: ids)
             for (layer, links) in snapshot.neighbors[node].enumerated() {
                 let list = storage.links(node, layer: layer)
                 list[0] = UInt32(links.count)

@@ -26,7 +26,7 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// External id per slot ("" for a free slot).
     var ids: [String] = []
-    var slotByID: [String: Int] = [:]
+    var slotTable = SlotTable()
     /// Per slot: deleted but not yet purged.
     var deleted: [Bool] = []
     var freeSlots: [Int] = []
@@ -45,13 +45,14 @@ final class HNSWGraph: @unchecked Sendable {
         self.configuration = configuration
         metric = configuration.metric
         quantized = configuration.quantization == .int8
-        storage = NodeStorage(dimension: configuration.dimension, m: configuration.m, quantized: quantized)
+        storage = NodeStorage(dimension: configuration.dimension, m: configuration.m, quantized: quantized,
+                              unitVectors: metric == .cosine)
         randomState = configuration.seed
     }
 
     var count: Int { liveCount }
 
-    func slot(of id: String) -> Int? { slotByID[id] }
+    func slot(of id: String) -> Int? { slotTable.slot(of: id, ids: ids) }
 
     /// Queue length at which deletions are purged: 1% of the live count, at least 1,
     /// so a purge (O(n · m)) costs O(m) amortized per deletion.
@@ -62,17 +63,23 @@ final class HNSWGraph: @unchecked Sendable {
     /// Pointers into the node storage for distance and link access; valid until the storage grows.
     var view: GraphView { GraphView(storage: storage, metric: metric) }
 
-    /// Traversal distance from `query` to `slot` (int8 under int8 quantization).
-    func distance(_ query: Query, _ slot: Int) -> Float { view.traversalDistance(query, slot) }
+    /// Distance from `query` to the stored vector of `slot` (see `GraphView.distance`).
+    func distance(_ query: Query, _ slot: Int) -> Float { view.distance(query, slot) }
 
-    /// Exact fp32 distance from `query` to `slot`.
-    func exactDistance(_ query: Query, _ slot: Int) -> Float { view.exactDistance(query, slot) }
-
-    /// Returns the stored vector of `slot` as a query.
+    /// Runs `body` with the stored vector of `slot` as a query: the fp32 row
+    /// itself, or under int8 quantization a dequantized copy on the stack.
     @inline(__always)
-    func storedQuery(_ slot: Int) -> Query {
-        let norm = metric == .cosine ? 1 : storage.norms[slot]
-        return Query(pointer: storage.vector(slot), squaredNorm: norm * norm)
+    func withStoredQuery<T>(_ slot: Int, _ body: (Query) throws -> T) rethrows -> T {
+        if !quantized {
+            let norm = metric == .cosine ? 1 : storage.norms[slot]
+            return try body(Query(pointer: storage.vector(slot), squaredNorm: norm * norm))
+        }
+        return try withUnsafeTemporaryAllocation(of: Float.self, capacity: storage.vectorStride) { row in
+            let pointer = row.baseAddress!
+            storage.dequantize(slot: slot, into: pointer)
+            let squared = VectorKernels.squaredNorm(pointer, count: storage.vectorStride)
+            return try body(Query(pointer: pointer, squaredNorm: squared))
+        }
     }
 
     /// Copies a validated external vector into an aligned, padded row
@@ -131,7 +138,7 @@ final class HNSWGraph: @unchecked Sendable {
             storage.write(slot: slot, vector: $0, level: level, normalize: metric == .cosine)
         }
         ids[slot] = id
-        slotByID[id] = slot
+        slotTable.insert(slot, ids: ids)
         liveCount += 1
         return slot
     }
@@ -158,7 +165,7 @@ final class HNSWGraph: @unchecked Sendable {
 
     /// Unregisters `id` and queues its node for purging; returns false when absent.
     func markDeleted(id: String) -> Bool {
-        guard let slot = slotByID.removeValue(forKey: id) else { return false }
+        guard let slot = slotTable.remove(id, ids: ids) else { return false }
         deleted[slot] = true
         pendingDeletes.append(slot)
         liveCount -= 1
@@ -167,29 +174,34 @@ final class HNSWGraph: @unchecked Sendable {
 
     // MARK: - Reads
 
+    /// Returns the vector stored for `id` as given: under cosine the unit
+    /// vector times the kept norm, under int8 quantization the dequantized code.
     func originalVector(id: String) -> [Float]? {
-        guard let slot = slotByID[id] else { return nil }
-        let row = storage.vector(slot)
+        guard let slot = slot(of: id) else { return nil }
         let scale = metric == .cosine ? storage.norms[slot] : 1
-        return (0..<storage.dimension).map { row[$0] * scale }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: storage.vectorStride) { row in
+            storage.dequantize(slot: slot, into: row.baseAddress!)
+            return (0..<storage.dimension).map { row[$0] * scale }
+        }
     }
 
     func neighbors(of id: String) -> [[(id: String, similarity: Float)]]? {
-        guard let slot = slotByID[id] else { return nil }
-        let query = storedQuery(slot)
-        return (0...storage.level(slot)).map { layer in
-            let list = storage.links(slot, layer: layer)
-            return (0..<Int(list[0])).compactMap { i -> (id: String, similarity: Float)? in
-                let neighbor = Int(list[1 + i])
-                guard !deleted[neighbor] else { return nil }
-                return (ids[neighbor], metric.similarity(fromDistance: exactDistance(query, neighbor)))
+        guard let slot = slot(of: id) else { return nil }
+        return withStoredQuery(slot) { query in
+            (0...storage.level(slot)).map { layer in
+                let list = storage.links(slot, layer: layer)
+                return (0..<Int(list[0])).compactMap { i -> (id: String, similarity: Float)? in
+                    let neighbor = Int(list[1 + i])
+                    guard !deleted[neighbor] else { return nil }
+                    return (ids[neighbor], metric.similarity(fromDistance: distance(query, neighbor)))
+                }
             }
         }
     }
 
     func randomIDs(count requested: Int) -> [String] {
         guard requested > 0, liveCount > 0 else { return [] }
-        if requested >= liveCount { return Array(slotByID.keys).shuffled() }
+        if requested >= liveCount { return slotTable.slots.map { ids[$0] }.shuffled() }
         var chosen = Set<Int>()
         var generator = SystemRandomNumberGenerator()
         while chosen.count < requested {
@@ -199,9 +211,12 @@ final class HNSWGraph: @unchecked Sendable {
         return chosen.map { ids[$0] }
     }
 
-    /// Bytes held by the graph: node buffers plus an estimate of the id table.
+    /// Bytes held by the graph: node buffers, the deleted flags and the id
+    /// table (the `ids` array, id strings too long to be stored inline, and the slot table).
     var memoryBytes: Int {
-        let idBytes = ids.reduce(0) { $0 + 16 + ($1.utf8.count > 15 ? $1.utf8.count : 0) }
-        return storage.memoryBytes + idBytes + slotByID.capacity * (MemoryLayout<String>.stride + 8)
+        var idBytes = ids.capacity * MemoryLayout<String>.stride + slotTable.memoryBytes + deleted.capacity
+        // Ids of more than 15 UTF-8 bytes live in a heap object with a 32-byte header.
+        for id in ids where id.utf8.count > 15 { idBytes += 32 + id.utf8.count }
+        return storage.memoryBytes + idBytes
     }
 }

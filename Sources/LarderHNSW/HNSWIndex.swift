@@ -96,7 +96,9 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     /// Returns the vector stored under `id` as it was given (under cosine the
-    /// stored unit vector times the kept norm, so equal up to rounding).
+    /// stored unit vector times the kept norm, so equal up to rounding). Under
+    /// int8 quantization it is the dequantized code: each component within
+    /// about half a quantization step (`max|x| / 254`) of the original.
     /// Takes the lock shared.
     public func vector(for id: String) -> [Float]? {
         lock.withReadLock { graph.originalVector(id: id) }

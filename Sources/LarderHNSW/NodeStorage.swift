@@ -2,13 +2,19 @@ import LarderVector
 
 /// Slot-indexed node data of an HNSW graph in contiguous, growable buffers.
 ///
-/// Every slot holds one node: its fp32 vector (rows padded with zeros to a
-/// multiple of 16 floats and 64-byte aligned, so kernels run on whole SIMD
-/// blocks), the norm of the vector as given, optional int8 codes, its level
-/// (-1 marks a free slot) and its links. Layer 0 links live in one flat array
-/// of `1 + 2m` words per slot (`[count, link...]`), so a search touches one
-/// region per node; a node's upper layers get their own block of
-/// `level * (1 + m)` words, allocated only for nodes above layer 0.
+/// Every slot stores one node: its vector, the norm of the vector as given,
+/// its level (-1 marks a free slot) and its links. Without quantization the
+/// vector is an fp32 row padded with zeros to a multiple of 16 floats and
+/// 64-byte aligned, so kernels run on whole SIMD blocks. Under int8
+/// quantization only the int8 code row, its scale and the squared norm of the
+/// dequantized code are kept (no fp32 row), so the vector part takes about a
+/// quarter of the fp32 bytes; `dequantize(slot:into:)` rebuilds an
+/// approximate fp32 row where one is needed.
+///
+/// Layer 0 links live in one flat array of `1 + 2m` words per slot
+/// (`[count, link...]`), so a search touches one region per node; a node's
+/// upper layers get their own block of `level * (1 + m)` words, allocated
+/// only for nodes above layer 0.
 ///
 /// Not thread-safe: `HNSWGraph` decides who may touch which slot.
 final class NodeStorage {
@@ -18,6 +24,9 @@ final class NodeStorage {
     /// Bytes per int8 code row: `dimension` rounded up to a multiple of 16.
     let codeStride: Int
     let quantized: Bool
+    /// Whether stored vectors are unit length (the cosine metric), so int8
+    /// codes get the scale that makes the dequantized vector unit length too.
+    let unitVectors: Bool
     let layer0Stride: Int
     let upperStride: Int
 
@@ -33,8 +42,9 @@ final class NodeStorage {
     private(set) var layer0: UnsafeMutablePointer<UInt32>
     private(set) var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
 
-    init(dimension: Int, m: Int, quantized: Bool) {
+    init(dimension: Int, m: Int, quantized: Bool, unitVectors: Bool) {
         self.dimension = dimension
+        self.unitVectors = unitVectors
         vectorStride = (dimension + 15) / 16 * 16
         codeStride = (dimension + 15) / 16 * 16
         self.quantized = quantized
@@ -69,9 +79,10 @@ final class NodeStorage {
     func reserve(_ minimum: Int) {
         guard minimum > capacity else { return }
         let newCapacity = max(minimum, capacity * 2, 64)
-        vectors = Self.grow(vectors, from: capacity * vectorStride, to: newCapacity * vectorStride, aligned: true)
         norms = Self.grow(norms, from: capacity, to: newCapacity, aligned: false)
-        if quantized {
+        if !quantized {
+            vectors = Self.grow(vectors, from: capacity * vectorStride, to: newCapacity * vectorStride, aligned: true)
+        } else {
             codes = Self.grow(codes, from: capacity * codeStride, to: newCapacity * codeStride, aligned: true)
             scales = Self.grow(scales, from: capacity, to: newCapacity, aligned: false)
             codeSquaredNorms = Self.grow(codeSquaredNorms, from: capacity, to: newCapacity, aligned: false)
@@ -101,19 +112,17 @@ final class NodeStorage {
     // MARK: - Slots
 
     /// Stores a validated vector in `slot` at `level`, with empty link lists.
-    /// Under cosine the stored row is the unit vector and `norm` keeps the length.
+    /// Under cosine the stored vector is the unit vector and `norm` keeps the length.
     func write(slot: Int, vector: UnsafeBufferPointer<Float>, level: Int, normalize: Bool) {
-        let row = vectors + slot * vectorStride
-        row.update(from: vector.baseAddress!, count: dimension)
-        (row + dimension).update(repeating: 0, count: vectorStride - dimension)
-        var norm: Float = 1
-        if normalize {
-            norm = VectorKernels.squaredNorm(row, count: vectorStride).squareRoot()
-            let inverse = 1 / norm
-            for i in 0..<dimension { row[i] *= inverse }
+        if quantized {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: vectorStride) { row in
+                norms[slot] = Self.prepareRow(row.baseAddress!, from: vector, stride: vectorStride, normalize: normalize)
+                encode(slot: slot, row: row.baseAddress!)
+            }
+        } else {
+            norms[slot] = Self.prepareRow(vectors + slot * vectorStride, from: vector, stride: vectorStride,
+                                          normalize: normalize)
         }
-        norms[slot] = norm
-        if quantized { encode(slot: slot) }
         levels[slot] = Int32(level)
         layer0[slot * layer0Stride] = 0
         upper[slot]?.deallocate()
@@ -125,18 +134,49 @@ final class NodeStorage {
         }
     }
 
-    /// Recomputes the int8 code of `slot` from its stored fp32 row.
-    func encode(slot: Int) {
+    /// Copies `vector` into the padded `row`, scaled to unit length when
+    /// `normalize` is set, and returns the norm it had (1 when not normalized).
+    private static func prepareRow(_ row: UnsafeMutablePointer<Float>, from vector: UnsafeBufferPointer<Float>,
+                                   stride: Int, normalize: Bool) -> Float {
+        let dimension = vector.count
+        row.update(from: vector.baseAddress!, count: dimension)
+        (row + dimension).update(repeating: 0, count: stride - dimension)
+        guard normalize else { return 1 }
+        let norm = VectorKernels.squaredNorm(row, count: stride).squareRoot()
+        let inverse = 1 / norm
+        for i in 0..<dimension { row[i] *= inverse }
+        return norm
+    }
+
+    /// Writes the int8 code, scale and code norm of `slot` from the fp32 `row`.
+    ///
+    /// For unit vectors the scale is `1 / |code|` instead of the quantizer's
+    /// `max|x| / 127`. The codes are the same, but the dequantized vector is
+    /// then unit length, so `1 - q·(scale * code)` is the cosine distance to
+    /// it rather than a distance skewed by the rounding error of its norm.
+    private func encode(slot: Int, row: UnsafePointer<Float>) {
         let code = codes + slot * codeStride
-        let scale = Int8Quantizer.quantize(vectors + slot * vectorStride, count: dimension, into: code)
+        var scale = Int8Quantizer.quantize(row, count: dimension, into: code)
         (code + dimension).update(repeating: 0, count: codeStride - dimension)
+        var codeSquared: Float = 0
+        for i in 0..<dimension { codeSquared += Float(code[i]) * Float(code[i]) }
+        if unitVectors && codeSquared > 0 { scale = 1 / codeSquared.squareRoot() }
         scales[slot] = scale
-        var squared: Float = 0
-        for i in 0..<dimension {
-            let value = scale * Float(code[i])
-            squared += value * value
+        codeSquaredNorms[slot] = scale * scale * codeSquared
+    }
+
+    /// Writes the stored vector of `slot` as `vectorStride` floats into `row`:
+    /// the fp32 row, or under int8 quantization `scale * code` (zero-padded).
+    /// Under cosine this is the unit vector; multiply by `norms[slot]` for the original.
+    func dequantize(slot: Int, into row: UnsafeMutablePointer<Float>) {
+        guard quantized else {
+            row.update(from: vectors + slot * vectorStride, count: vectorStride)
+            return
         }
-        codeSquaredNorms[slot] = squared
+        let code = codes + slot * codeStride
+        let scale = scales[slot]
+        for i in 0..<dimension { row[i] = scale * Float(code[i]) }
+        (row + dimension).update(repeating: 0, count: vectorStride - dimension)
     }
 
     /// Marks `slot` free and releases its upper-layer block.
@@ -150,8 +190,12 @@ final class NodeStorage {
     @inline(__always)
     func level(_ slot: Int) -> Int { Int(levels[slot]) }
 
+    /// The fp32 row of `slot`; only without quantization (int8 mode keeps no fp32 rows).
     @inline(__always)
-    func vector(_ slot: Int) -> UnsafeMutablePointer<Float> { vectors + slot &* vectorStride }
+    func vector(_ slot: Int) -> UnsafeMutablePointer<Float> {
+        assert(!quantized, "int8 storage keeps no fp32 rows")
+        return vectors + slot &* vectorStride
+    }
 
     @inline(__always)
     func code(_ slot: Int) -> UnsafeMutablePointer<Int8> { codes + slot &* codeStride }
@@ -163,10 +207,11 @@ final class NodeStorage {
         return upper[slot]! + (layer &- 1) &* upperStride
     }
 
-    /// Bytes held by the node buffers and upper-layer blocks (ids excluded).
+    /// Bytes held by the node buffers and upper-layer blocks (ids excluded),
+    /// counting allocated capacity rather than live slots.
     var memoryBytes: Int {
-        var bytes = capacity * (vectorStride * 4 + 4 + 4 + layer0Stride * 4 + MemoryLayout<UnsafeMutableRawPointer>.stride)
-        if quantized { bytes += capacity * (codeStride + 8) }
+        let vectorBytes = quantized ? codeStride + 8 : vectorStride * 4
+        var bytes = capacity * (vectorBytes + 4 + 4 + layer0Stride * 4 + MemoryLayout<UnsafeMutableRawPointer>.stride)
         for slot in 0..<capacity where levels[slot] > 0 { bytes += Int(levels[slot]) * upperStride * 4 }
         return bytes
     }

@@ -22,7 +22,7 @@ public struct SearchHit: Sendable, Equatable {
 public struct SearchStatistics: Sendable, Equatable {
     /// Distinct nodes whose distance to the query was computed, on all layers.
     public var visitedNodes = 0
-    /// Distance evaluations, including the fp32 re-rank under int8 quantization.
+    /// Distance evaluations on all layers.
     public var distanceComputations = 0
 
     public init(visitedNodes: Int = 0, distanceComputations: Int = 0) {

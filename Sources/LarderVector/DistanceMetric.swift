@@ -43,12 +43,13 @@ public enum DistanceMetric: String, Sendable, CaseIterable {
     }
 }
 
-/// How vectors are encoded for graph traversal.
+/// How an index stores its vectors.
 ///
 /// - `none`: fp32 components, 4 bytes each.
 /// - `int8`: one signed byte per component plus one fp32 scale per vector
-///   (symmetric scalar quantization, `x ≈ scale * q`). Traversal uses the int8
-///   codes and the final candidates are re-ranked with the exact fp32 vectors.
+///   (symmetric scalar quantization, `x ≈ scale * q`), and no fp32 copy, as
+///   Redis vector sets store Q8. Traversal and ranking use the codes, and
+///   the vectors an index returns are the dequantized codes.
 /// - `binary`: reserved for sign-bit quantization; `HNSWIndex` rejects it for now.
 public enum VectorQuantization: String, Sendable, CaseIterable {
     case none

@@ -1,14 +1,24 @@
 import Dispatch
 import Foundation
 import LarderHNSW
+import LarderVector
 import XCTest
 
 /// Searches on several threads while another thread inserts and deletes.
 final class ConcurrencyTests: XCTestCase {
     func testSearchesDuringWrites() throws {
+        try stress(quantization: .none)
+    }
+
+    func testSearchesDuringWritesInt8() throws {
+        try stress(quantization: .int8)
+    }
+
+    func stress(quantization: VectorQuantization) throws {
         let dimension = 24
         let data = ClusteredData(count: 6_000, dimension: dimension, seed: 31)
-        let index = HNSWIndex(configuration: HNSWConfiguration(dimension: dimension, m: 8, efConstruction: 64))
+        let index = HNSWIndex(configuration: HNSWConfiguration(dimension: dimension, m: 8, efConstruction: 64,
+                                                               quantization: quantization))
         try index.bulkInsert((0..<2_000).map { (id: "v\($0)", vector: data.vectors[$0]) }, threads: 2)
 
         let failures = FailureLog()

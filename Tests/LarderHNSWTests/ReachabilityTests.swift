@@ -24,7 +24,7 @@ final class ReachabilityTests: XCTestCase {
         try index.checkIntegrity()
 
         let graph = index.graph
-        let victims = [5, 700, 1_999].map { graph.slotByID["v\($0)"]! }.filter { $0 != graph.entryPoint }
+        let victims = [5, 700, 1_999].map { graph.slot(of: "v\($0)")! }.filter { $0 != graph.entryPoint }
         for victim in victims { XCTAssertGreaterThan(strand(victim, in: graph), 0) }
         XCTAssertThrowsError(try index.checkIntegrity()) { error in
             guard case .integrityViolation(.unreachable)? = error as? HNSWError else { return XCTFail("\(error)") }

@@ -13,8 +13,11 @@
 #   EF_CONSTRUCTION [200]
 #   THREADS [nproc]     build threads
 #   EFS [10,20,40,80,120,200,400]  search ef sweep
+#   REPEAT [3]          runs of each ef search per library; the fastest (CPU time) is reported
 #   LIBRARIES [hnswlib,faiss,usearch]  peers to run
 #   VENV [benchmarks/.venv]  Python environment, created and filled by pip when missing
+#   SECTION [ann]       docs/benchmarks.md section to replace (<!-- SECTION:begin -->);
+#                       the plot goes to docs/SECTION-recall-qps.png (docs/ann-recall-qps.png by default)
 # The issue-sized runs are COUNT=1000000 DIM=128 and COUNT=200000 DIM=1024.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,8 +30,10 @@ M=${M:-16}
 EF_CONSTRUCTION=${EF_CONSTRUCTION:-200}
 THREADS=${THREADS:-$(nproc)}
 EFS=${EFS:-10,20,40,80,120,200,400}
+REPEAT=${REPEAT:-3}
 LIBRARIES=${LIBRARIES:-hnswlib,faiss,usearch}
 VENV=${VENV:-benchmarks/.venv}
+SECTION=${SECTION:-ann}
 
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
@@ -52,11 +57,11 @@ RESULTS="benchmarks/ann/results/clustered-${COUNT}x${DIM}.jsonl"
 : > "$RESULTS"
 for quantization in none int8; do
     "$BENCH" --data "$DATA" --m "$M" --ef-construction "$EF_CONSTRUCTION" --threads "$THREADS" \
-        --efs "$EFS" --quantization "$quantization" | tee -a "$RESULTS"
+        --efs "$EFS" --quantization "$quantization" --repeat "$REPEAT" | tee -a "$RESULTS"
 done
 "$VENV/bin/python" benchmarks/ann/run_peers.py --data "$DATA" --m "$M" --ef-construction "$EF_CONSTRUCTION" \
-    --threads "$THREADS" --efs "$EFS" --libraries "$LIBRARIES" | tee -a "$RESULTS"
+    --threads "$THREADS" --efs "$EFS" --libraries "$LIBRARIES" --repeat "$REPEAT" | tee -a "$RESULTS"
 
-COMMAND="COUNT=$COUNT DIM=$DIM QUERIES=$QUERIES SEED=$SEED M=$M EF_CONSTRUCTION=$EF_CONSTRUCTION THREADS=$THREADS benchmarks/ann/run.sh"
+COMMAND="SECTION=$SECTION COUNT=$COUNT DIM=$DIM QUERIES=$QUERIES SEED=$SEED M=$M EF_CONSTRUCTION=$EF_CONSTRUCTION THREADS=$THREADS REPEAT=$REPEAT LIBRARIES=$LIBRARIES benchmarks/ann/run.sh"
 "$VENV/bin/python" benchmarks/ann/report.py --results "$RESULTS" --command "$COMMAND" \
-    --doc docs/benchmarks.md --plot docs/ann-recall-qps.png
+    --doc docs/benchmarks.md --plot "docs/${SECTION}-recall-qps.png" --section "$SECTION"
