@@ -15,7 +15,8 @@
 # benchmarks/photo_search.py with CLIENTS clients for SECONDS seconds, once
 # with photo queries and once with recipe queries. Photos and query recipes
 # come from ../shared/data/pairs.jsonl when it exists (the first QUERIES
-# pairs, default 64), else from the demo sample.
+# pairs, default 64), else from the demo sample. ENCODER_THREADS (default 1)
+# sets --encoder-threads; LARDER_BIN picks another larder binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,7 @@ clients="${2:-8}"
 seconds="${3:-60}"
 batches="${BATCHES:-16 1}"
 queries="${QUERIES:-64}"
+encoder_threads="${ENCODER_THREADS:-1}"
 port="${LARDER_BENCH_PORT:-7398}"
 larder="${LARDER_BIN:-.build/release/larder}"
 bash benchmarks/setup-venv.sh > /dev/null
@@ -60,7 +62,7 @@ head -n "${IMPORT_SAMPLE:-2000}" "$recipes" > "$work/sample.jsonl"
 for batch in $batches; do
     rm -rf "$work/sample-db"
     "$larder" serve --port "$port" --dir "$work/sample-db" --encoder-batch "$batch" --image-batch "$batch" \
-        > "$work/log" 2>&1 &
+        --encoder-threads "$encoder_threads" > "$work/log" 2>&1 &
     pid=$!
     for _ in $(seq 1 600); do
         grep -q "listening" "$work/log" && break
@@ -74,7 +76,8 @@ for batch in $batches; do
     wait "$pid" || true
 done
 for batch in $batches; do
-    "$larder" serve --port "$port" --dir "$data" --encoder-batch "$batch" --image-batch "$batch" > "$work/log" 2>&1 &
+    "$larder" serve --port "$port" --dir "$data" --encoder-batch "$batch" --image-batch "$batch" \
+        --encoder-threads "$encoder_threads" > "$work/log" 2>&1 &
     pid=$!
     for _ in $(seq 1 600); do
         grep -q "listening" "$work/log" && break

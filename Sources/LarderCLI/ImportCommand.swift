@@ -18,7 +18,7 @@ enum ImportCommand: Subcommand {
         ConnectionOptions.declare(in: &spec)
         spec.option("key", metavar: "KEY", help: "Vector set to add the recipes to.", default: "recipes")
         spec.option("format", metavar: "FORMAT",
-                    help: "Input format: jsonl (one recipe per line), recipe1m (layer1.json), or auto (by file name).",
+                    help: "Input format: jsonl (one recipe per line), recipe1m (layer1.json), or auto (Recipe1M when the file starts with '[', else JSON Lines).",
                     default: "auto")
         spec.option("layer2", metavar: "FILE", help: "Recipe1M layer2.json, to attach photo ids to layer1 recipes.")
         spec.option("image-key", metavar: "KEY",

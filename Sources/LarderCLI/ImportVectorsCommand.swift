@@ -22,8 +22,8 @@ enum ImportVectorsCommand: Subcommand {
                     + "extension: .fbin, .fvecs, .npy, .f32 or .raw).", default: "auto")
         spec.option("dimension", metavar: "D", help: "Components per vector; required for raw files, checked for others.")
         spec.option("limit", metavar: "N", help: "Import only the first N rows.")
-        spec.option("id-prefix", metavar: "TEXT", help: "Element ids are this prefix followed by the row number.",
-                    default: "")
+        spec.option("id-prefix", metavar: "TEXT",
+                    help: "Element ids are this prefix followed by the row number (default: no prefix, ids 0, 1, ...).")
         spec.option("quantization", metavar: "MODE", help: "Vector encoding: q8 (int8, the VADD default) or noquant.",
                     default: "q8")
         spec.option("m", metavar: "M", help: "HNSW links per node (layer 0 has twice as many).", default: "16")
@@ -62,7 +62,11 @@ enum ImportVectorsCommand: Subcommand {
         let store = try Store(directory: URL(fileURLWithPath: directory))
         defer { try? store.close() }
         if store.collection(named: key) != nil {
-            guard parsed.flag("replace") else { throw StorageError.collectionExists(key) }
+            guard parsed.flag("replace") else {
+                throw ArgumentError.invalidValue(option: "key", value: key,
+                                                 expected: "a new collection name; '\(key)' already exists in \(directory) "
+                                                     + "(pass --replace to rebuild it)")
+            }
             try store.dropCollection(named: key)
         }
         let options = CollectionOptions(dimension: vectors.dimension, metric: .cosine, quantization: quantization,

@@ -23,8 +23,7 @@ extension ServeCommand {
         spec.option("encoder-queue", metavar: "N",
                     help: "Maximum number of requests waiting for the encoder; more get a BUSY error.", default: "256")
         spec.option("encoder-threads", metavar: "N",
-                    help: "Threads running the encoder model, each on one core.",
-                    default: String(defaultEncoderThreads))
+                    help: "Threads running the encoder model, each on one core (default: one per core, up to 4).")
         spec.option("blas-threads", metavar: "N",
                     help: "Threads OpenBLAS uses inside one model call; 1 suits a server, where concurrent "
                         + "requests already use the cores.", default: "1")
@@ -66,7 +65,7 @@ extension ServeCommand {
             maxBatchSize: try parsed.integer("encoder-batch", in: 1...1024)!,
             maxWait: Double(try parsed.integer("encoder-wait-ms", in: 0...10_000)!) / 1000,
             queueCapacity: try parsed.integer("encoder-queue", in: 1...1_000_000)!,
-            workers: try parsed.integer("encoder-threads", in: 1...64)!)
+            workers: try parsed.integer("encoder-threads", in: 1...64) ?? defaultEncoderThreads)
         var imageBatching = batching
         imageBatching.maxBatchSize = try parsed.integer("image-batch", in: 1...1024)!
         let worker = EncoderWorker(model: model, imageEncoder: imageEncoder, batching: batching,

@@ -202,8 +202,9 @@ final class ImportVectorsTests: XCTestCase {
         let database = work.url.appendingPathComponent("db").path
         XCTAssertEqual(try LarderExecutable.run(["import-vectors", good.path, "--dir", database, "--key", "k"]).status, 0)
         let again = try LarderExecutable.run(["import-vectors", good.path, "--dir", database, "--key", "k"])
-        XCTAssertEqual(again.status, 1)
-        XCTAssertTrue(again.errors.contains("collection 'k' already exists"), again.errors)
+        XCTAssertEqual(again.status, 2)
+        XCTAssertTrue(again.errors.contains("'k' already exists in \(database) (pass --replace to rebuild it)"),
+                      again.errors)
         XCTAssertEqual(try LarderExecutable.run(["import-vectors", good.path, "--dir", database, "--key", "k",
                                                  "--replace", "--limit", "5"]).status, 0)
         let server = try LarderServerProcess(arguments: ["--dir", database, "--no-model"])
@@ -247,8 +248,10 @@ final class ImportVectorsTests: XCTestCase {
         XCTAssertEqual(search["label"] as? String, "test")
         XCTAssertEqual(search["requests"] as? Int, 200)
         XCTAssertEqual(search["errors"] as? Int, 0)
-        // In-memory sets search exactly, so every reply matches the exact neighbours.
-        XCTAssertEqual(try XCTUnwrap(search["recall"] as? Double), 1.0, accuracy: 1e-9)
+        // The in-memory set is an HNSW graph over int8 codes: near-exact on 1,000 clustered vectors, not exact.
+        let recall = try XCTUnwrap(search["recall"] as? Double)
+        XCTAssertGreaterThanOrEqual(recall, 0.95)
+        XCTAssertLessThanOrEqual(recall, 1.0)
         // The last request is due at 199 / 400 s, so the run cannot finish sooner.
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(search["seconds"] as? Double), 199.0 / 400)
     }
