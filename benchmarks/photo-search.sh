@@ -54,6 +54,19 @@ fail() {
     exit 1
 }
 
+# Starts `larder serve` on data directory $1 with batch size $2 and waits
+# until it listens; sets pid.
+start_server() {
+    "$larder" serve --port "$port" --dir "$1" --encoder-batch "$2" --image-batch "$2" \
+        --encoder-threads "$encoder_threads" > "$work/log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 600); do
+        grep -q "listening" "$work/log" && return 0
+        sleep 0.1
+    done
+    fail "starting larder serve"
+}
+
 echo "machine: $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
 
 # Recipe batching on its own: import the first IMPORT_SAMPLE recipes into a
@@ -61,13 +74,7 @@ echo "machine: $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), 
 head -n "${IMPORT_SAMPLE:-2000}" "$recipes" > "$work/sample.jsonl"
 for batch in $batches; do
     rm -rf "$work/sample-db"
-    "$larder" serve --port "$port" --dir "$work/sample-db" --encoder-batch "$batch" --image-batch "$batch" \
-        --encoder-threads "$encoder_threads" > "$work/log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 600); do
-        grep -q "listening" "$work/log" && break
-        sleep 0.1
-    done
+    start_server "$work/sample-db" "$batch"
     "$larder" import --port "$port" --key sample "$work/sample.jsonl" 2> "$work/import.log" > /dev/null \
         || fail "import of the sample"
     mean=$(redis-cli -p "$port" INFO encoder | tr -d '\r' | sed -n 's/^recipe_mean_batch://p')
@@ -76,13 +83,7 @@ for batch in $batches; do
     wait "$pid" || true
 done
 for batch in $batches; do
-    "$larder" serve --port "$port" --dir "$data" --encoder-batch "$batch" --image-batch "$batch" \
-        --encoder-threads "$encoder_threads" > "$work/log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 600); do
-        grep -q "listening" "$work/log" && break
-        sleep 0.1
-    done
+    start_server "$data" "$batch"
     start=$(date +%s)
     "$larder" import --port "$port" --key recipes "$recipes" 2> "$work/import.log" > /dev/null \
         || fail "import of $recipes"
