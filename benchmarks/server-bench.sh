@@ -100,7 +100,7 @@ wait_for() {
         redis-cli -p "$1" PING >/dev/null 2>&1 && return 0
         sleep 0.5
     done
-    echo "no server answered PING on port $1" >&2
+    echo "no server replied to PING on port $1; check the server log" >&2
     return 1
 }
 

@@ -64,10 +64,10 @@ step "Searching the recipes with the photo $photo"
 # Each bundled photo shows a dish whose recipe is in the sample (id based-NAME):
 # report where that recipe ranks, so the demo shows the model's hits and misses.
 step "Where each bundled photo ranks its own recipe among $(wc -l < demo/recipes.jsonl)"
-for each in demo/photos/*.webp; do
-    name="$(basename "$each" .webp)"
+for image in demo/photos/*.webp; do
+    name="$(basename "$image" .webp)"
     # The table's first column is the rank and its last the element id.
-    rank="$("$larder" query --port "$port" --key recipes --image "$each" --count 100 \
+    rank="$("$larder" query --port "$port" --key recipes --image "$image" --count 100 \
         | awk -v id="based-$name" '$NF == id { print $1 }')"
     echo "    $name.webp: its recipe based-$name ranks ${rank:-below 100}"
 done

@@ -65,7 +65,7 @@ struct ConfigFileError: Error, CustomStringConvertible {
     let path: String
     /// Line number, from 1.
     let line: Int
-    /// What is wrong with the option on that line.
+    /// The problem with the option on that line.
     let underlying: ArgumentError
 
     var description: String { "\(path) line \(line): \(underlying); fix or remove that line" }

@@ -113,6 +113,18 @@ struct ImportRecord: Sendable {
         }
     }
 
+    /// Returns the file as one compact line when it is a single JSON object
+    /// spread over several lines. Only a file whose first non-blank line is
+    /// not valid JSON is parsed whole, so JSON Lines files are read once.
+    private static func singleObject(_ text: String, lines: [Substring]) -> String? {
+        guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }),
+              (try? JSONSerialization.jsonObject(with: Data(first.utf8))) == nil,
+              let whole = try? JSONSerialization.jsonObject(with: Data(text.utf8)), whole is [String: Any],
+              let compact = try? JSONSerialization.data(withJSONObject: whole, options: [.withoutEscapingSlashes])
+        else { return nil }
+        return String(decoding: compact, as: UTF8.self)
+    }
+
     /// Reads one recipe per line; invalid lines are returned as rejected with
     /// the reason. A file that is one JSON object, even over several lines,
     /// is read as one recipe.
@@ -124,11 +136,9 @@ struct ImportRecord: Sendable {
         } catch {
             throw ImportError.unreadable(path: url.path, reason: "not readable as UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.filter({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }).count > 1,
-           let whole = try? JSONSerialization.jsonObject(with: Data(text.utf8)), whole is [String: Any],
-           let compact = try? JSONSerialization.data(withJSONObject: whole, options: [.withoutEscapingSlashes]) {
-            lines = [String(decoding: compact, as: UTF8.self)]
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let compact = singleObject(text, lines: lines) {
+            lines = [Substring(compact)]
         }
         let folder = url.deletingLastPathComponent()
         var records: [ImportRecord] = []

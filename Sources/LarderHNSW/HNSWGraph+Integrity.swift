@@ -15,7 +15,7 @@ extension HNSWGraph {
         }
         for slot in 0..<highWater where storage.level(slot) >= 0 && !deleted[slot] {
             guard self.slot(of: ids[slot]) == slot else {
-                throw fail(.idTableMismatch("live slot \(slot) holds id '\(ids[slot])', which the id table does not map to it"))
+                throw fail(.idTableMismatch("live slot \(slot) contains id '\(ids[slot])', which the id table does not map to it"))
             }
         }
         var liveSlots = 0

@@ -8,7 +8,7 @@ import LarderVector
 /// 64-byte aligned, so kernels run on whole SIMD blocks. Under int8
 /// quantization only the int8 code row, its scale and the squared norm of the
 /// dequantized code are kept (no fp32 row), so the vector part takes about a
-/// quarter of the fp32 bytes; `dequantize(slot:into:)` rebuilds an
+/// quarter of the fp32 bytes. `dequantize(slot:into:)` rebuilds an
 /// approximate fp32 row where one is needed.
 ///
 /// Layer 0 links live in one flat array of `1 + 2m` words per slot

@@ -19,8 +19,8 @@ public struct ServerConfiguration: Sendable {
     /// encoder can batch together, and photo queries never occupy the
     /// `workerThreads` that serve plain searches.
     public var encodingThreads: Int = 64
-    /// Requests with encoded input that may wait for a free encoding thread;
-    /// more get a `BUSY` reply at once, so a flood of photos cannot grow a
+    /// Requests with encoded input that may wait for a free encoding thread.
+    /// More get a `BUSY` reply at once, so a flood of photos cannot grow a
     /// queue without limit.
     public var encodingBacklog: Int = 256
     /// Password clients must send with AUTH or HELLO, or nil for none.

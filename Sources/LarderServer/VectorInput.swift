@@ -60,7 +60,7 @@ enum VectorInputParser {
     /// Most components accepted in one vector.
     static let maxDimension = 65_536
 
-    /// Whether a VADD or VSIM request (`arguments`, command name first) gives
+    /// Returns whether a VADD or VSIM request (`arguments`, command name first) gives
     /// its vector as one of `kinds`, judged by the word where the input
     /// starts: after the key, or after `REDUCE dim` in VADD. Parsing proper
     /// happens later; this only routes the request to the right pool.

@@ -23,9 +23,9 @@ extension Store {
     ///   - batchSize: elements per bulk-build call.
     ///   - progress: called after each batch with the number of elements linked so far.
     /// - Throws: `StorageError.collectionExists`, `.invalidCollectionName` or
-    ///   `.invalidOption`; `StorageError.invalidElement` naming the first bad row
-    ///   (id, vector or attributes) or a repeated id; `StorageError.io` when a file
-    ///   cannot be written.
+    ///   `.invalidOption` for a bad name or options. `StorageError.invalidElement`
+    ///   names the first bad row (id, vector or attributes) or a repeated id.
+    ///   `StorageError.io` means a file could not be written.
     /// - Complexity: O(n · efConstruction · log n) distance computations, spread over `threads`.
     @discardableResult
     public func importCollection(named name: String, options collectionOptions: CollectionOptions, ids: [String],

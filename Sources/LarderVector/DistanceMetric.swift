@@ -43,7 +43,7 @@ public enum DistanceMetric: String, Sendable, CaseIterable {
     }
 }
 
-/// How an index stores its vectors.
+/// The encoding an index stores its vectors in.
 ///
 /// - `none`: fp32 components, 4 bytes each.
 /// - `int8`: one signed byte per component plus one fp32 scale per vector

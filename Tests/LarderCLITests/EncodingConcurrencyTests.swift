@@ -4,9 +4,9 @@ import LarderRESP
 import LarderTestSupport
 import XCTest
 
-/// Requests with RECIPE input run on the server's encoding pool: many of them
-/// are in flight at once, so the encoder batches them even when the index
-/// workers are few, and a full backlog gets a BUSY reply instead of a longer queue.
+/// Requests with RECIPE input run on the server's encoding pool, so many of
+/// them are in flight at once and the encoder batches them even when the
+/// index workers are few. A full backlog gets a BUSY reply instead of a longer queue.
 final class EncodingConcurrencyTests: XCTestCase {
     private func bundledModel() throws -> URL {
         let url = SharedData.packageRoot.appendingPathComponent("models/larder-default.safetensors")
