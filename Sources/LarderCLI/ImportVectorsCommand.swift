@@ -24,7 +24,8 @@ enum ImportVectorsCommand: Subcommand {
         spec.option("limit", metavar: "N", help: "Import only the first N rows.")
         spec.option("id-prefix", metavar: "TEXT",
                     help: "Element ids are this prefix followed by the row number (default: no prefix, ids 0, 1, ...).")
-        spec.option("quantization", metavar: "MODE", help: "Vector encoding: q8 (int8, the VADD default) or noquant.",
+        spec.option("quantization", metavar: "MODE", help: "Vector encoding: q8 (int8, the VADD default), q8rerank (int8 "
+                    + "traversal, exact fp32 re-rank) or noquant.",
                     default: "q8")
         spec.option("m", metavar: "M", help: "HNSW links per node (layer 0 has twice as many).", default: "16")
         spec.option("ef-construction", metavar: "EF", help: "HNSW candidate list size while building.", default: "200")
@@ -47,8 +48,8 @@ enum ImportVectorsCommand: Subcommand {
         let dimension = try parsed.integer("dimension", in: 1...65_536)
         let limit = try parsed.integer("limit", in: 1...Int.max)
         let prefix = parsed.string("id-prefix") ?? ""
-        let quantization: VectorQuantization =
-            try parsed.choice("quantization", from: ["q8", "noquant"]) == "noquant" ? .none : .int8
+        let modes: [String: VectorQuantization] = ["q8": .int8, "q8rerank": .int8Rerank, "noquant": .none]
+        let quantization = modes[try parsed.choice("quantization", from: ["q8", "q8rerank", "noquant"]) ?? "q8"]!
         let m = try parsed.integer("m", in: 2...1024)!
         let efConstruction = try parsed.integer("ef-construction", in: 1...(1 << 20))!
         let threads = try parsed.integer("threads", in: 1...1024) ?? ProcessInfo.processInfo.activeProcessorCount

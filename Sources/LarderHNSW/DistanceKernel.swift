@@ -20,6 +20,8 @@ struct GraphView {
     let kernels: HostKernels
     /// Cache lines to prefetch per vector row: the whole row, at most 8 lines.
     let prefetchLines: Int
+    /// Cache lines to prefetch per fp32 row for a re-rank, at most 8.
+    let floatRowLines: Int
 
     init(storage: NodeStorage, metric: DistanceMetric) {
         vectors = storage.vectors
@@ -37,6 +39,7 @@ struct GraphView {
         kernels = .current
         let rowBytes = quantized ? codeStride : vectorStride * 4
         prefetchLines = min(8, (rowBytes + 63) / 64)
+        floatRowLines = min(8, (vectorStride * 4 + 63) / 64)
     }
 
     /// Distance from `query` to the stored vector of `slot`: on the fp32 row,
@@ -49,6 +52,13 @@ struct GraphView {
             if metric == .l2 { return max(0, query.squaredNorm + codeSquaredNorms[slot] - 2 * dot) }
             return 1 - dot
         }
+        return rowDistance(query, slot)
+    }
+
+    /// Distance from `query` to the fp32 row of `slot`; only when the storage
+    /// keeps rows (no quantization, or int8 with re-ranking).
+    @inline(__always)
+    func rowDistance(_ query: Query, _ slot: Int) -> Float {
         let row = vectors + slot &* vectorStride
         if metric == .l2 { return kernels.squaredL2(query.pointer, row, count: vectorStride) }
         return 1 - kernels.dot(query.pointer, row, count: vectorStride)
@@ -62,6 +72,18 @@ struct GraphView {
             : UnsafeRawPointer(vectors + slot &* vectorStride)
         var line = 0
         while line < prefetchLines {
+            prefetch(row + line &* 64)
+            line &+= 1
+        }
+    }
+
+    /// Starts loading the fp32 row of `slot` (at most 8 cache lines); only
+    /// when the storage keeps rows.
+    @inline(__always)
+    func prefetchFloatRow(_ slot: Int) {
+        let row = UnsafeRawPointer(vectors + slot &* vectorStride)
+        var line = 0
+        while line < floatRowLines {
             prefetch(row + line &* 64)
             line &+= 1
         }

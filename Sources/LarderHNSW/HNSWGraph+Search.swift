@@ -129,8 +129,9 @@ extension HNSWGraph {
     // MARK: - Public searches
 
     /// k-NN search: greedy descent to layer 1, then a beam search with `ef` on
-    /// layer 0. Under int8 quantization the ranking uses the int8 distances,
-    /// because no fp32 vectors are kept.
+    /// layer 0. Under plain int8 quantization the ranking uses the int8
+    /// distances, because no fp32 vectors are kept; with re-ranking every one
+    /// of the `ef` results is scored again on its fp32 row and the `k` closest are kept.
     func search(_ vector: [Float], k: Int, ef: Int, filter: ((String) -> Bool)?,
                 statistics: inout SearchStatistics) -> [SearchHit] {
         guard entryPoint >= 0, liveCount > 0 else { return [] }
@@ -152,6 +153,7 @@ extension HNSWGraph {
                 }
             }
             searchLayer(query, entries: [current], ef: ef, layer: 0, scratch: scratch, accept: accept)
+            if reranks { return rerank(query, scratch: scratch, k: k) }
             while scratch.results.count > k { scratch.results.pop() }
             return scratch.results.drainSorted()
         }
@@ -160,9 +162,27 @@ extension HNSWGraph {
         return found.map { SearchHit(id: ids[Int($0.slot)], distance: $0.distance, metric: metric) }
     }
 
+    /// Scores every result of the last layer search on its fp32 row and returns
+    /// the `k` closest, closest first.
+    /// - Complexity: O(ef · d + ef log ef).
+    func rerank(_ query: Query, scratch: SearchScratch, k: Int) -> [Candidate] {
+        let view = self.view
+        var rescored = scratch.results.drainSorted()
+        // Rows are mostly cache misses: keep two loads in flight ahead of the scoring.
+        for i in rescored.indices.prefix(2) { view.prefetchFloatRow(Int(rescored[i].slot)) }
+        for i in rescored.indices {
+            if i &+ 2 < rescored.count { view.prefetchFloatRow(Int(rescored[i &+ 2].slot)) }
+            let slot = Int(rescored[i].slot)
+            rescored[i] = Candidate(distance: view.rowDistance(query, slot), slot: rescored[i].slot)
+        }
+        scratch.distanceCount &+= rescored.count
+        rescored.sort { ($0.distance, $0.slot) < ($1.distance, $1.slot) }
+        return Array(rescored.prefix(k))
+    }
+
     /// Returns the `k` closest live nodes by brute force: BLAS (`ExactSearch`)
-    /// over the fp32 rows, or under int8 quantization a scan with the int8
-    /// kernel, which is exact for the stored (quantized) vectors.
+    /// over the fp32 rows when they are kept, or under plain int8 quantization
+    /// a scan with the int8 kernel, which is exact for the stored (quantized) vectors.
     func exactSearch(_ vector: [Float], k: Int, filter: ((String) -> Bool)?) -> [SearchHit] {
         guard liveCount > 0 else { return [] }
         let include: (Int) -> Bool = { slot in
@@ -170,7 +190,7 @@ extension HNSWGraph {
             return filter?(self.ids[slot]) ?? true
         }
         let neighbors: [Neighbor] = withQuery(vector) { query in
-            guard quantized else {
+            guard !storage.keepsRows else {
                 return ExactSearch.topK(queries: query.pointer, queryCount: 1, queryStride: storage.vectorStride,
                                         base: storage.vectors, baseCount: highWater, baseStride: storage.vectorStride,
                                         dimension: storage.dimension, k: k, metric: metric, include: include)[0]

@@ -22,7 +22,11 @@ final class HNSWGraph: @unchecked Sendable {
     let configuration: HNSWConfiguration
     let storage: NodeStorage
     let metric: DistanceMetric
+    /// Whether traversal scores nodes by their int8 codes.
     let quantized: Bool
+    /// Whether the final candidates of a search are re-ranked by their fp32 rows
+    /// (`VectorQuantization.int8Rerank`).
+    let reranks: Bool
 
     /// External id per slot ("" for a free slot).
     var ids: [String] = []
@@ -44,8 +48,10 @@ final class HNSWGraph: @unchecked Sendable {
     init(configuration: HNSWConfiguration) {
         self.configuration = configuration
         metric = configuration.metric
-        quantized = configuration.quantization == .int8
+        quantized = configuration.quantization.traversesInt8
+        reranks = configuration.quantization == .int8Rerank
         storage = NodeStorage(dimension: configuration.dimension, m: configuration.m, quantized: quantized,
+                              keepsRows: configuration.quantization.keepsFloatRows,
                               unitVectors: metric == .cosine)
         randomState = configuration.seed
     }
@@ -67,10 +73,10 @@ final class HNSWGraph: @unchecked Sendable {
     func distance(_ query: Query, _ slot: Int) -> Float { view.distance(query, slot) }
 
     /// Runs `body` with the stored vector of `slot` as a query: the fp32 row
-    /// itself, or under int8 quantization a dequantized copy on the stack.
+    /// itself when one is kept, otherwise a dequantized copy on the stack.
     @inline(__always)
     func withStoredQuery<T>(_ slot: Int, _ body: (Query) throws -> T) rethrows -> T {
-        if !quantized {
+        if storage.keepsRows {
             let norm = metric == .cosine ? 1 : storage.norms[slot]
             return try body(Query(pointer: storage.vector(slot), squaredNorm: norm * norm))
         }
@@ -175,7 +181,7 @@ final class HNSWGraph: @unchecked Sendable {
     // MARK: - Reads
 
     /// Returns the vector stored for `id` as given: under cosine the unit
-    /// vector times the kept norm, under int8 quantization the dequantized code.
+    /// vector times the kept norm; under int8 quantization without re-ranking, the dequantized code.
     func originalVector(id: String) -> [Float]? {
         guard let slot = slot(of: id) else { return nil }
         let scale = metric == .cosine ? storage.norms[slot] : 1

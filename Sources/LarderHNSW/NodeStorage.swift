@@ -9,7 +9,9 @@ import LarderVector
 /// quantization only the int8 code row, its scale and the squared norm of the
 /// dequantized code are kept (no fp32 row), so the vector part takes about a
 /// quarter of the fp32 bytes. `dequantize(slot:into:)` rebuilds an
-/// approximate fp32 row where one is needed.
+/// approximate fp32 row where one is needed. With `keepsRows` as well
+/// (`VectorQuantization.int8Rerank`) both encodings are kept: the codes for
+/// traversal and the fp32 rows for an exact re-rank.
 ///
 /// Layer 0 links live in one flat array of `1 + 2m` words per slot
 /// (`[count, link...]`), so a search touches one region per node; a node's
@@ -23,7 +25,10 @@ final class NodeStorage {
     let vectorStride: Int
     /// Bytes per int8 code row: `dimension` rounded up to a multiple of 16.
     let codeStride: Int
+    /// Whether int8 codes are kept (and used for traversal).
     let quantized: Bool
+    /// Whether fp32 rows are kept: always without quantization, and with it for re-ranking.
+    let keepsRows: Bool
     /// Whether stored vectors are unit length (the cosine metric), so int8
     /// codes get the scale that makes the dequantized vector unit length too.
     let unitVectors: Bool
@@ -42,12 +47,14 @@ final class NodeStorage {
     private(set) var layer0: UnsafeMutablePointer<UInt32>
     private(set) var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
 
-    init(dimension: Int, m: Int, quantized: Bool, unitVectors: Bool) {
+    init(dimension: Int, m: Int, quantized: Bool, keepsRows: Bool, unitVectors: Bool) {
+        precondition(quantized || keepsRows, "a node storage keeps codes, rows or both")
         self.dimension = dimension
         self.unitVectors = unitVectors
         vectorStride = (dimension + 15) / 16 * 16
         codeStride = (dimension + 15) / 16 * 16
         self.quantized = quantized
+        self.keepsRows = keepsRows
         layer0Stride = 1 + 2 * m
         upperStride = 1 + m
         vectors = .allocate(capacity: 0)
@@ -80,9 +87,10 @@ final class NodeStorage {
         guard minimum > capacity else { return }
         let newCapacity = max(minimum, capacity * 2, 64)
         norms = Self.grow(norms, from: capacity, to: newCapacity, aligned: false)
-        if !quantized {
+        if keepsRows {
             vectors = Self.grow(vectors, from: capacity * vectorStride, to: newCapacity * vectorStride, aligned: true)
-        } else {
+        }
+        if quantized {
             codes = Self.grow(codes, from: capacity * codeStride, to: newCapacity * codeStride, aligned: true)
             scales = Self.grow(scales, from: capacity, to: newCapacity, aligned: false)
             codeSquaredNorms = Self.grow(codeSquaredNorms, from: capacity, to: newCapacity, aligned: false)
@@ -114,14 +122,15 @@ final class NodeStorage {
     /// Stores a validated vector in `slot` at `level`, with empty link lists.
     /// Under cosine the stored vector is the unit vector and `norm` keeps the length.
     func write(slot: Int, vector: UnsafeBufferPointer<Float>, level: Int, normalize: Bool) {
-        if quantized {
+        if keepsRows {
+            let row = vectors + slot * vectorStride
+            norms[slot] = Self.prepareRow(row, from: vector, stride: vectorStride, normalize: normalize)
+            if quantized { encode(slot: slot, row: row) }
+        } else {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: vectorStride) { row in
                 norms[slot] = Self.prepareRow(row.baseAddress!, from: vector, stride: vectorStride, normalize: normalize)
                 encode(slot: slot, row: row.baseAddress!)
             }
-        } else {
-            norms[slot] = Self.prepareRow(vectors + slot * vectorStride, from: vector, stride: vectorStride,
-                                          normalize: normalize)
         }
         levels[slot] = Int32(level)
         layer0[slot * layer0Stride] = 0
@@ -166,10 +175,10 @@ final class NodeStorage {
     }
 
     /// Writes the stored vector of `slot` as `vectorStride` floats into `row`:
-    /// the fp32 row, or under int8 quantization `scale * code` (zero-padded).
+    /// the fp32 row when one is kept, otherwise `scale * code` (zero-padded).
     /// Under cosine this is the unit vector; multiply by `norms[slot]` for the original.
     func dequantize(slot: Int, into row: UnsafeMutablePointer<Float>) {
-        guard quantized else {
+        guard !keepsRows else {
             row.update(from: vectors + slot * vectorStride, count: vectorStride)
             return
         }
@@ -190,10 +199,10 @@ final class NodeStorage {
     @inline(__always)
     func level(_ slot: Int) -> Int { Int(levels[slot]) }
 
-    /// The fp32 row of `slot`; only without quantization (int8 mode keeps no fp32 rows).
+    /// The fp32 row of `slot`; only when rows are kept (plain int8 mode keeps none).
     @inline(__always)
     func vector(_ slot: Int) -> UnsafeMutablePointer<Float> {
-        assert(!quantized, "int8 storage keeps no fp32 rows")
+        assert(keepsRows, "int8 storage without re-ranking keeps no fp32 rows")
         return vectors + slot &* vectorStride
     }
 
@@ -210,7 +219,7 @@ final class NodeStorage {
     /// Bytes held by the node buffers and upper-layer blocks (ids excluded),
     /// counting allocated capacity rather than live slots.
     var memoryBytes: Int {
-        let vectorBytes = quantized ? codeStride + 8 : vectorStride * 4
+        let vectorBytes = (quantized ? codeStride + 8 : 0) + (keepsRows ? vectorStride * 4 : 0)
         var bytes = capacity * (vectorBytes + 4 + 4 + layer0Stride * 4 + MemoryLayout<UnsafeMutableRawPointer>.stride)
         for slot in 0..<capacity where levels[slot] > 0 { bytes += Int(levels[slot]) * upperStride * 4 }
         return bytes

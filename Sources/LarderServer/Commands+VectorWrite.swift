@@ -47,20 +47,21 @@ private struct VAddOptions {
                 continue
             case "NOQUANT": try setQuantization(.noquant, option)
             case "Q8": try setQuantization(.q8, option)
+            case "Q8RERANK": try setQuantization(.q8Rerank, option)
             case "BIN": try setQuantization(.binary, option)
             case "EF": efConstruction = try arguments.nextInteger(for: "EF", in: 1...100_000)
             case "M": m = try arguments.nextInteger(for: "M", in: 4...512)
             case "SETATTR": attributes = .some(try AttributeText.validated(try arguments.nextString(for: "SETATTR")))
             default:
-                throw CommandError.syntax("unknown VADD option '\(option.prefix(64))'; expected CAS, NOQUANT, Q8, BIN, "
-                    + "EF, SETATTR or M")
+                throw CommandError.syntax("unknown VADD option '\(option.prefix(64))'; expected CAS, NOQUANT, Q8, Q8RERANK, "
+                    + "BIN, EF, SETATTR or M")
             }
         }
     }
 
     private mutating func setQuantization(_ value: VectorSetQuantization, _ option: String) throws {
         if let quantization, quantization != value {
-            throw CommandError.syntax("\(option) conflicts with the quantization already given; pick one of NOQUANT, Q8, BIN")
+            throw CommandError.syntax("\(option) conflicts with the quantization already given; pick one of NOQUANT, Q8, Q8RERANK, BIN")
         }
         quantization = value
     }

@@ -3,10 +3,12 @@ import LarderHNSW
 import LarderVector
 
 /// Vector encoding of a vector set, chosen by the first VADD
-/// (`NOQUANT`, `Q8` or `BIN`, as in Redis vector sets).
+/// (`NOQUANT`, `Q8` or `BIN`, as in Redis vector sets, or Larder's
+/// `Q8RERANK`: int8 traversal with an exact fp32 re-rank).
 public enum VectorSetQuantization: String, Sendable, CaseIterable {
     case noquant = "f32"
     case q8 = "int8"
+    case q8Rerank = "int8-rerank"
     case binary = "bin"
 
     /// The index encoding this mode maps to.
@@ -14,6 +16,7 @@ public enum VectorSetQuantization: String, Sendable, CaseIterable {
         switch self {
         case .noquant: return .none
         case .q8: return .int8
+        case .q8Rerank: return .int8Rerank
         case .binary: return .binary
         }
     }
@@ -23,6 +26,7 @@ public enum VectorSetQuantization: String, Sendable, CaseIterable {
         switch quantization {
         case .none: self = .noquant
         case .int8: self = .q8
+        case .int8Rerank: self = .q8Rerank
         case .binary: self = .binary
         }
     }

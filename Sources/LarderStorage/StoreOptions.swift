@@ -47,7 +47,8 @@ public struct CollectionOptions: Sendable, Equatable {
     public var dimension: Int
     public var metric: DistanceMetric = .cosine
     /// Vector encoding in segments and for graph traversal; `.int8` (Redis's Q8
-    /// default) stores one byte per component plus a scale per vector.
+    /// default) stores one byte per component plus a scale per vector, and
+    /// `.int8Rerank` keeps fp32 vectors in segments and memory for an exact re-rank.
     public var quantization: VectorQuantization = .int8
     /// HNSW links per node on upper layers (layer 0 has `2 * m`).
     public var m = 16
@@ -71,7 +72,7 @@ public struct CollectionOptions: Sendable, Equatable {
                                              expected: "1 to \(StorageLimits.maxDimension)")
         }
         guard quantization != .binary else {
-            throw StorageError.invalidOption(name: "quantization", value: quantization.rawValue, expected: "none or int8")
+            throw StorageError.invalidOption(name: "quantization", value: quantization.rawValue, expected: "none, int8 or int8-rerank")
         }
         guard m >= 2, m <= 1024 else {
             throw StorageError.invalidOption(name: "m", value: "\(m)", expected: "2 to 1024")

@@ -50,9 +50,20 @@ public enum DistanceMetric: String, Sendable, CaseIterable {
 ///   (symmetric scalar quantization, `x ≈ scale * q`), and no fp32 copy, as
 ///   Redis vector sets store Q8. Traversal and ranking use the codes, and
 ///   the vectors an index returns are the dequantized codes.
+/// - `int8Rerank`: the int8 codes for graph traversal plus the fp32 rows,
+///   which re-rank the final candidates exactly and are the vectors an index
+///   returns. Searches cost about what `int8` costs and reach fp32 recall;
+///   memory is the sum of both encodings.
 /// - `binary`: reserved for sign-bit quantization; `HNSWIndex` rejects it for now.
 public enum VectorQuantization: String, Sendable, CaseIterable {
     case none
     case int8
+    case int8Rerank = "int8-rerank"
     case binary
+
+    /// Whether graph traversal scores nodes by their int8 codes.
+    public var traversesInt8: Bool { self == .int8 || self == .int8Rerank }
+
+    /// Whether the index keeps each vector's fp32 components.
+    public var keepsFloatRows: Bool { self == .none || self == .int8Rerank }
 }

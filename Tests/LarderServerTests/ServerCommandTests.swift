@@ -89,4 +89,37 @@ final class ServerCommandTests: XCTestCase {
         XCTAssertEqual(reopened.vectorSet("d")?.count, 20)
         try reopened.close()
     }
+    /// Q8RERANK sets keep their fp32 vectors through a segment and a reopen:
+    /// VEMB gives back the exact components, VINFO names the mode, and a
+    /// search still ranks by the exact vectors.
+    func testRerankSetKeepsExactVectorsAcrossReopen() throws {
+        let directory = try TemporaryDirectory()
+        let keyspace = try StorageKeyspace(directory: directory.url, appendFsync: "always")
+        let server = try ServerHarness.start(self, keyspace: keyspace)
+        let client = try TestClient(port: server.port)
+        let vectors: [[Float]] = (0..<50).map { i in [1, Float(i) * 0.013, 0.3 - Float(i % 7) * 0.021] }
+        for (i, vector) in vectors.enumerated() {
+            var arguments = ["VADD", "r", "VALUES", "3"] + vector.map { "\($0)" } + ["e\(i)"]
+            if i == 0 { arguments.append("Q8RERANK") }
+            XCTAssertEqual(try client.call(arguments), .integer(1))
+        }
+        let mismatch = try client.call("VADD", "r", "VALUES", "3", "1", "0", "0", "x", "Q8").errorMessage ?? ""
+        XCTAssertTrue(mismatch.contains("int8-rerank"), mismatch)
+        XCTAssertEqual(try client.call("SAVE"), .ok)
+        XCTAssertEqual(try client.call("SHUTDOWN"), .ok)
+        try server.waitUntilStopped()
+
+        let reopened = try StorageKeyspace(directory: directory.url, appendFsync: "always")
+        let again = try ServerHarness.start(self, keyspace: reopened)
+        let second = try TestClient(port: again.port)
+        guard case .array(let info) = try second.call("VINFO", "r") else { return XCTFail("VINFO") }
+        XCTAssertEqual(info.dropFirst().first?.string, "int8-rerank")
+        guard case .array(let components) = try second.call("VEMB", "r", "e37") else { return XCTFail("VEMB") }
+        let restored = components.compactMap { Float($0.string ?? "") }
+        XCTAssertEqual(restored.count, 3)
+        // The int8 code of e37 would be off by up to half a step (1/254); the fp32 row is exact.
+        for (a, b) in zip(restored, vectors[37]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        let query = ["VSIM", "r", "VALUES", "3"] + vectors[12].map { "\($0)" } + ["COUNT", "1"]
+        XCTAssertEqual(try second.call(query).strings, ["e12"])
+    }
 }

@@ -15,6 +15,8 @@
 #   EFS [10,20,40,80,120,200,400]  search ef sweep
 #   REPEAT [3]          runs of each ef search per library; the fastest (CPU time) is reported
 #   LIBRARIES [hnswlib,faiss,usearch]  peers to run
+#   QUANTIZATIONS ["none int8 int8-rerank"]  Larder modes to run (fp32, int8 codes only,
+#                       int8 traversal with an fp32 re-rank)
 #   VENV [benchmarks/.venv]  Python environment, created and filled by pip when missing
 #   SECTION [ann]       docs/benchmarks.md section to replace (<!-- SECTION:begin -->);
 #                       the plot goes to docs/SECTION-recall-qps.png (docs/ann-recall-qps.png by default)
@@ -32,6 +34,7 @@ THREADS=${THREADS:-$(nproc)}
 EFS=${EFS:-10,20,40,80,120,200,400}
 REPEAT=${REPEAT:-3}
 LIBRARIES=${LIBRARIES:-hnswlib,faiss,usearch}
+QUANTIZATIONS=${QUANTIZATIONS:-none int8 int8-rerank}
 VENV=${VENV:-benchmarks/.venv}
 SECTION=${SECTION:-ann}
 
@@ -55,13 +58,13 @@ BENCH="$(swift build -c release --show-bin-path)/LarderANNBench"
 mkdir -p benchmarks/ann/results
 RESULTS="benchmarks/ann/results/clustered-${COUNT}x${DIM}.jsonl"
 : > "$RESULTS"
-for quantization in none int8; do
+for quantization in $QUANTIZATIONS; do
     "$BENCH" --data "$DATA" --m "$M" --ef-construction "$EF_CONSTRUCTION" --threads "$THREADS" \
         --efs "$EFS" --quantization "$quantization" --repeat "$REPEAT" | tee -a "$RESULTS"
 done
 "$VENV/bin/python" benchmarks/ann/run_peers.py --data "$DATA" --m "$M" --ef-construction "$EF_CONSTRUCTION" \
     --threads "$THREADS" --efs "$EFS" --libraries "$LIBRARIES" --repeat "$REPEAT" | tee -a "$RESULTS"
 
-COMMAND="SECTION=$SECTION COUNT=$COUNT DIM=$DIM QUERIES=$QUERIES SEED=$SEED M=$M EF_CONSTRUCTION=$EF_CONSTRUCTION THREADS=$THREADS REPEAT=$REPEAT LIBRARIES=$LIBRARIES benchmarks/ann/run.sh"
+COMMAND="SECTION=$SECTION COUNT=$COUNT DIM=$DIM QUERIES=$QUERIES SEED=$SEED M=$M EF_CONSTRUCTION=$EF_CONSTRUCTION THREADS=$THREADS REPEAT=$REPEAT LIBRARIES=$LIBRARIES QUANTIZATIONS=\"$QUANTIZATIONS\" benchmarks/ann/run.sh"
 "$VENV/bin/python" benchmarks/ann/report.py --results "$RESULTS" --command "$COMMAND" \
     --doc docs/benchmarks.md --plot "docs/${SECTION}-recall-qps.png" --section "$SECTION"
