@@ -99,6 +99,20 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
+    /// Queues bytes that `body` appends straight to the output buffer, which
+    /// saves the temporary array of `write(_:)`. The same output limit applies.
+    public func write(_ body: (inout [UInt8]) -> Void) {
+        guard isOpen, !closeAfterFlush else { return }
+        if outputStart == output.count {
+            output.removeAll(keepingCapacity: output.capacity <= 1 << 20)
+            outputStart = 0
+        }
+        body(&output)
+        if pendingOutputBytes > maxOutputBuffer {
+            abort(reason: .outputLimit)
+        }
+    }
+
     /// Sends queued bytes now, as far as the socket takes them.
     public func flush() {
         guard isOpen else { return }

@@ -13,7 +13,10 @@ public struct RESPRequest: Sendable, Equatable {
     /// The command name in upper case, for dispatch.
     public var commandName: String {
         guard let first = arguments.first else { return "" }
-        return String(decoding: first, as: UTF8.self).uppercased()
+        let name = String(decoding: first, as: UTF8.self)
+        // Most clients send upper case already; skip the copy then.
+        if first.allSatisfy({ $0 < 0x61 || $0 > 0x7A }) { return name }
+        return name.uppercased()
     }
 }
 

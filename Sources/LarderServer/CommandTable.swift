@@ -16,9 +16,14 @@ struct CommandFlags: OptionSet, Sendable {
 
 /// The input of a command handler: the arguments, the connection's state and the server.
 struct CommandContext {
-    let server: LarderServer
+    /// Unowned: the server outlives every request, and a strong reference
+    /// would add two atomic updates per request on a cache line that every
+    /// I/O thread shares.
+    unowned(unsafe) let server: LarderServer
     /// The connection's session. Only `runsOnLoop` commands may change it.
-    let session: ClientSession
+    /// Unowned: whoever runs the command (the session itself, or a worker
+    /// closure that captures it) keeps it alive.
+    unowned(unsafe) let session: ClientSession
     var arguments: CommandArguments
     /// Protocol version of the connection when the command started.
     let version: RESPVersion
@@ -58,13 +63,29 @@ struct StageTimings: Sendable {
 /// One command: its name, arity in the Redis convention (N exactly N
 /// arguments including the name, -N at least N), flags, key positions for
 /// COMMAND, and handler.
-struct CommandSpec: Sendable {
+///
+/// A class, so a lookup per request retains one object instead of copying
+/// four reference-counted fields.
+final class CommandSpec: Sendable {
     let name: String
     let arity: Int
     let flags: CommandFlags
     let firstKey: Int
     let summary: String
     let handler: @Sendable (inout CommandContext) throws -> RESPValue
+    /// Calls and time of this command for INFO commandstats, held here so a
+    /// request counts itself without a lookup by name.
+    let counter = CommandCounter()
+
+    init(name: String, arity: Int, flags: CommandFlags, firstKey: Int, summary: String,
+         handler: @escaping @Sendable (inout CommandContext) throws -> RESPValue) {
+        self.name = name
+        self.arity = arity
+        self.flags = flags
+        self.firstKey = firstKey
+        self.summary = summary
+        self.handler = handler
+    }
 
     func acceptsArgumentCount(_ count: Int) -> Bool {
         arity >= 0 ? count == arity : count >= -arity

@@ -45,7 +45,7 @@ public final class LarderServer: @unchecked Sendable {
         self.encoder = encoder
         self.logger = logger
         commands = CommandTable.standard()
-        statistics = ServerStatistics(commandNames: commands.specs.keys)
+        statistics = ServerStatistics(commands: commands)
         slowLog = SlowLog(capacity: configuration.slowLogCapacity)
         clientErrorLimiter = LogRateLimiter(limit: configuration.clientErrorLogRate, interval: 1)
         workers = WorkerPool(threads: configuration.workerThreads, name: "larder-worker")
@@ -107,9 +107,12 @@ public final class LarderServer: @unchecked Sendable {
         for number in [SIGTERM, SIGINT] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in
-                self?.logger.info("received signal; shutting down", ["signal": number == SIGTERM ? "SIGTERM" : "SIGINT"])
-                self?.requestShutdown()
+            // Unowned, not weak: a weak reference would move the server's
+            // reference counts to a side table and slow down every request that
+            // retains it. The sources are cancelled before the server goes away.
+            source.setEventHandler { [unowned self] in
+                logger.info("received signal; shutting down", ["signal": number == SIGTERM ? "SIGTERM" : "SIGINT"])
+                requestShutdown()
             }
             source.resume()
             signalSources.append(source)
@@ -175,7 +178,9 @@ public final class LarderServer: @unchecked Sendable {
 
     /// Runs one command: times it, turns thrown errors into error replies,
     /// counts it, and records it in the slow log when slow.
-    func execute(_ spec: CommandSpec, _ context: inout CommandContext, client: String) -> RESPValue {
+    /// With a `tally` the call is counted there, for the caller to flush.
+    func execute(_ spec: CommandSpec, _ context: inout CommandContext, client: String,
+                 tally: inout CommandTally?) -> RESPValue {
         let start = DispatchTime.now().uptimeNanoseconds
         let reply: RESPValue
         do {
@@ -192,7 +197,7 @@ public final class LarderServer: @unchecked Sendable {
             logClientError("command failed", ["client": client, "request": context.requestID,
                                               "command": spec.name, "error": message])
         }
-        statistics.recordCommand(spec.name, micros: micros, failed: failed)
+        statistics.recordCommand(spec.counter, micros: micros, failed: failed, tally: &tally)
         statistics.recordStages(context.stages)
         if micros >= configuration.slowLogThresholdMicros {
             slowLog.add(micros: micros, arguments: context.arguments.raw, client: client, requestID: context.requestID)
