@@ -12,6 +12,8 @@ import LarderRESP
 /// here runs on the connection's loop thread.
 final class ClientSession: ConnectionHandler, @unchecked Sendable {
     let server: LarderServer
+    /// The command table of this connection's I/O thread.
+    private let commands: CommandTable
     /// Strong until the connection closes, when `connectionDidClose` clears it
     /// (the connection has already dropped its reference to this session).
     /// Not weak: a weakly referenced object keeps its reference counts in a
@@ -39,6 +41,7 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
     init(server: LarderServer, connection: Connection) {
         self.server = server
         self.connection = connection
+        commands = server.loopCommands[connection.loop.index % server.loopCommands.count]
         self.connectionID = connection.id
         self.peer = connection.peer
         parser = RESPRequestParser(limits: server.configuration.limits)
@@ -106,7 +109,7 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
         if let last = lastSpec, request.arguments[0] == lastName {
             spec = last
         } else {
-            guard let found = server.commands.spec(for: request.commandName) else {
+            guard let found = commands.spec(for: request.commandName) else {
                 let shown = request.arguments.dropFirst().map { String(decoding: $0, as: UTF8.self) }
                 reject(CommandError.unknownCommand(String(decoding: request.arguments[0], as: UTF8.self),
                                                    arguments: shown))

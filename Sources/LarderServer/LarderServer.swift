@@ -22,7 +22,11 @@ public final class LarderServer: @unchecked Sendable {
     public static let version = "0.1.0"
 
     let logger: Logger
-    let commands: CommandTable
+    /// The command table, for COMMAND and lookups off the I/O threads.
+    var commands: CommandTable { loopCommands[0] }
+    /// One command table per I/O thread, each with its own counters, so the
+    /// threads never share a spec's reference count or counters; INFO adds them up.
+    let loopCommands: [CommandTable]
     let statistics: ServerStatistics
     let slowLog: SlowLog
     let startedAt = Date()
@@ -44,8 +48,8 @@ public final class LarderServer: @unchecked Sendable {
         self.keyspace = keyspace
         self.encoder = encoder
         self.logger = logger
-        commands = CommandTable.standard()
-        statistics = ServerStatistics(commands: commands)
+        loopCommands = (0..<max(1, configuration.ioThreads)).map { _ in CommandTable.standard() }
+        statistics = ServerStatistics(tables: loopCommands)
         slowLog = SlowLog(capacity: configuration.slowLogCapacity)
         clientErrorLimiter = LogRateLimiter(limit: configuration.clientErrorLogRate, interval: 1)
         workers = WorkerPool(threads: configuration.workerThreads, name: "larder-worker")

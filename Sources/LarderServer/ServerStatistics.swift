@@ -41,8 +41,8 @@ final class ServerStatistics: Sendable {
     /// Name under which rejected requests (unknown command, wrong arity, no auth) are counted.
     static let rejected = "(rejected)"
 
-    /// One counter per command name; the dictionary never changes after init.
-    private let counters: [String: CommandCounter]
+    /// The counters of each command name, one per table; the dictionary never changes after init.
+    private let counters: [String: [CommandCounter]]
     /// The counter of rejected requests, also in `counters`.
     private let rejectedCounter = CommandCounter()
     private let errors = Atomic<Int>(0)
@@ -54,10 +54,12 @@ final class ServerStatistics: Sendable {
     private let encodedRequests = Atomic<Int>(0)
     private let searches = Atomic<Int>(0)
 
-    /// Creates the statistics over the counters of every command spec.
-    init(commands: CommandTable) {
-        var counters = commands.specs.mapValues(\.counter)
-        counters[ServerStatistics.rejected] = rejectedCounter
+    /// Creates the statistics over the counters of every command spec of every table.
+    init(tables: [CommandTable]) {
+        var counters: [String: [CommandCounter]] = [ServerStatistics.rejected: [rejectedCounter]]
+        for table in tables {
+            for (name, spec) in table.specs { counters[name, default: []].append(spec.counter) }
+        }
         self.counters = counters
     }
 
@@ -117,10 +119,10 @@ final class ServerStatistics: Sendable {
         // The total is the sum of the per-command calls: one shared counter
         // more would be one more cache line that every I/O thread writes per request.
         var total = 0
-        for (name, counter) in counters {
-            let calls = counter.calls.load(ordering: .relaxed)
+        for (name, shards) in counters {
+            let calls = shards.reduce(0) { $0 + $1.calls.load(ordering: .relaxed) }
             total += calls
-            if calls > 0 { perCommand[name] = (calls, counter.micros.load(ordering: .relaxed)) }
+            if calls > 0 { perCommand[name] = (calls, shards.reduce(0) { $0 + $1.micros.load(ordering: .relaxed) }) }
         }
         return (total, errors.load(ordering: .relaxed),
                 protocolErrors.load(ordering: .relaxed), perCommand)

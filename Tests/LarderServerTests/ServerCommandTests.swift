@@ -73,6 +73,23 @@ final class ServerCommandTests: XCTestCase {
         XCTAssertGreaterThan(commands.count, 20)
     }
 
+    /// Each I/O thread counts commands in its own table and pipelined calls
+    /// are counted per batch; INFO must still add up every call.
+    func testCommandStatsAddUpAcrossThreadsAndPipelines() throws {
+        let server = try ServerHarness.start(self)
+        let clients = try (0..<6).map { _ in try TestClient(port: server.port) }
+        for (index, client) in clients.enumerated() {
+            // A pipelined burst: all requests written before any reply is read.
+            for _ in 0..<(index + 1) { client.send(["PING"]) }
+            for _ in 0..<(index + 1) { XCTAssertEqual(try client.read(), .simpleString("PONG")) }
+        }
+        // 1 + 2 + ... + 6 pipelined PINGs, plus the INFO call itself.
+        let stats = try clients[0].call("INFO", "commandstats").string ?? ""
+        XCTAssertTrue(stats.contains("cmdstat_ping:calls=21,"), stats)
+        let totals = try clients[1].call("INFO", "stats").string ?? ""
+        XCTAssertTrue(totals.contains("total_commands_processed:22"), totals)
+    }
+
     func testShutdownFinishesAndFlushesStorage() throws {
         let directory = try TemporaryDirectory()
         let keyspace = try StorageKeyspace(directory: directory.url, appendFsync: "always")
