@@ -132,7 +132,7 @@ func run() throws {
     try index.checkIntegrity()
     emit(["library": name, "kind": "build", "rows": base.rows, "dim": dimension, "m": options.m,
           "ef_construction": options.efConstruction, "threads": options.threads, "build_seconds": buildSeconds,
-          "build_cpu_seconds": buildCPUSeconds,
+          "build_cpu_seconds": buildCPUSeconds, "kernels": HostKernels.current.instructionSet.rawValue,
           "index_bytes_per_vector": Double(index.statistics.memoryBytes) / Double(base.rows),
           "rss_bytes_per_vector": Double(residentDelta) / Double(base.rows)])
 

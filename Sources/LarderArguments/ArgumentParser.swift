@@ -17,7 +17,11 @@
 public enum ArgumentError: Error, Equatable, CustomStringConvertible {
     case unknownOption(String, command: String)
     case missingValue(String)
-    case missingRequired(String)
+    /// A required option is missing. A non-empty `hint` tells the user what to pass.
+    case missingRequired(String, hint: String = "")
+    /// A required positional argument, or one of several alternatives, is missing.
+    /// The text names it and how to pass it.
+    case missingArgument(String)
     case invalidValue(option: String, value: String, expected: String)
     case unexpectedPositional(String, command: String)
     case helpRequested(String)
@@ -28,8 +32,10 @@ public enum ArgumentError: Error, Equatable, CustomStringConvertible {
             return "unknown option '\(name)' for 'larder \(command)'; run 'larder \(command) --help' to list the options"
         case .missingValue(let name):
             return "option '--\(name)' needs a value, for example '--\(name) VALUE'"
-        case .missingRequired(let name):
-            return "missing required option '--\(name)'"
+        case .missingRequired(let name, let hint):
+            return "missing required option '--\(name)'" + (hint.isEmpty ? "" : ": \(hint)")
+        case .missingArgument(let text):
+            return "missing \(text)"
         case .invalidValue(let option, let value, let expected):
             return "invalid value '\(value)' for '--\(option)': expected \(expected)"
         case .unexpectedPositional(let value, let command):

@@ -43,7 +43,7 @@ enum EncodeCommand: Subcommand {
         case (nil, nil, let path?):
             return try encodeImage(at: path, parsed)
         default:
-            throw ArgumentError.missingRequired("recipe FILE, --recipes FILE or --image FILE (exactly one of them)")
+            throw ArgumentError.missingArgument("input: give a recipe FILE, --recipes FILE or --image FILE (exactly one of them)")
         }
         let batchSize = try parsed.integer("batch-size", in: 1...4096)!
 

@@ -85,6 +85,7 @@ enum ImportCommand: Subcommand {
 /// and an optional photo path.
 struct ImportRecord: Sendable {
     let id: String
+    let title: String
     let json: String
     let imagePath: String?
     /// File and line (or index) for error messages.
@@ -168,7 +169,8 @@ struct ImportRecord: Sendable {
             let image = (object["image"] as? String).map { path -> String in
                 path.hasPrefix("/") ? path : folder.appendingPathComponent(path).path
             }
-            records.append(ImportRecord(id: id, json: String(trimmed), imagePath: image, source: source))
+            records.append(ImportRecord(id: id, title: title, json: String(trimmed), imagePath: image,
+                                        source: source))
         }
         return (records, rejected)
     }
@@ -182,7 +184,7 @@ struct ImportRecord: Sendable {
                 let object: [String: Any] = ["id": recipe.id, "title": recipe.title,
                                              "ingredients": recipe.ingredients, "instructions": recipe.instructions]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-                records.append(ImportRecord(id: recipe.id, json: String(decoding: data, as: UTF8.self),
+                records.append(ImportRecord(id: recipe.id, title: recipe.title, json: String(decoding: data, as: UTF8.self),
                                             imagePath: nil, source: "\(layer1.lastPathComponent)[\(partition) \(index)]"))
             }
         }

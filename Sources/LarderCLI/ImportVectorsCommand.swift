@@ -37,10 +37,10 @@ enum ImportVectorsCommand: Subcommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try spec.parse(arguments)
         guard let directory = parsed.string("dir") else {
-            throw ArgumentError.missingRequired("dir DIR (the data directory larder serve --dir uses)")
+            throw ArgumentError.missingRequired("dir", hint: "give the data directory that 'larder serve --dir' will open")
         }
         guard parsed.positionals.count == 1 else {
-            throw ArgumentError.missingRequired("FILE (exactly one vector file)")
+            throw ArgumentError.missingArgument("vector FILE: give exactly one .fvecs, .fbin, .npy or raw float32 file")
         }
         let file = URL(fileURLWithPath: parsed.positionals[0])
         let key = parsed.string("key")!

@@ -110,7 +110,8 @@ struct Importer {
                     continue
                 }
                 commands.append([Array("VADD".utf8), Array(imageKey.utf8), Array("IMAGE".utf8),
-                                 [UInt8](photo), Array(record.id.utf8)])
+                                 [UInt8](photo), Array(record.id.utf8),
+                                 Array("SETATTR".utf8), Array(Self.photoAttributes(record, path: path).utf8)])
                 sources.append(record.source + " (photo)")
             }
         }
@@ -125,5 +126,14 @@ struct Importer {
             }
         }
         return result
+    }
+    /// Attributes of a recipe's photo: the recipe's id and title and the
+    /// photo's file name, so a photo search shows what each photo belongs to.
+    static func photoAttributes(_ record: ImportRecord, path: String) -> String {
+        let object: [String: String] = ["recipe": record.id, "title": record.title,
+                                        "image": URL(fileURLWithPath: path).lastPathComponent]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -25,7 +25,7 @@ enum QueryCommand: Subcommand {
         let parsed = try makeSpec().parse(arguments)
         let connection = try ConnectionOptions(parsed)
         let key = parsed.string("key")!
-        let count = try parsed.integer("count", in: 1...10_000)!
+        let count = try parsed.integer("count", in: 1...100_000)!
 
         let input: (kind: String, bytes: [UInt8], path: String)
         switch (parsed.string("image"), parsed.string("recipe")) {

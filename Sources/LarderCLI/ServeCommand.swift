@@ -86,7 +86,8 @@ enum ServeCommand: Subcommand {
         }
         if !parsed.flag("in-memory") {
             guard let directory = parsed.string("dir") else {
-                throw ArgumentError.missingRequired("dir DIR (a data directory), or give --in-memory")
+                throw ArgumentError.missingRequired("dir",
+                                                    hint: "give a data directory, or --in-memory to keep nothing on disk")
             }
             configuration.dataDirectory = directory
         }

@@ -130,8 +130,8 @@ extension HNSWGraph {
 
     /// k-NN search: greedy descent to layer 1, then a beam search with `ef` on
     /// layer 0. Under plain int8 quantization the ranking uses the int8
-    /// distances, because no fp32 vectors are kept; with re-ranking every one
-    /// of the `ef` results is scored again on its fp32 row and the `k` closest are kept.
+    /// distances, because no fp32 vectors are kept. With re-ranking, each of the
+    /// `ef` results is scored again on its fp32 row and the `k` closest are kept.
     func search(_ vector: [Float], k: Int, ef: Int, filter: ((String) -> Bool)?,
                 statistics: inout SearchStatistics) -> [SearchHit] {
         guard entryPoint >= 0, liveCount > 0 else { return [] }

@@ -21,8 +21,8 @@ struct CommandContext {
     /// I/O thread shares.
     unowned(unsafe) let server: LarderServer
     /// The connection's session. Only `runsOnLoop` commands may change it.
-    /// Unowned: whoever runs the command (the session itself, or a worker
-    /// closure that captures it) keeps it alive.
+    /// Unowned because the code that runs the command keeps the session alive:
+    /// the session itself, or a worker closure that captures it.
     unowned(unsafe) let session: ClientSession
     var arguments: CommandArguments
     /// Protocol version of the connection when the command started.

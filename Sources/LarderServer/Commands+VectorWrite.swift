@@ -48,7 +48,9 @@ private struct VAddOptions {
             case "NOQUANT": try setQuantization(.noquant, option)
             case "Q8": try setQuantization(.q8, option)
             case "Q8RERANK": try setQuantization(.q8Rerank, option)
-            case "BIN": try setQuantization(.binary, option)
+            case "BIN":
+                throw CommandError.unsupported("BIN (binary quantization) is not supported by Larder; use Q8 (the "
+                    + "default), Q8RERANK or NOQUANT")
             case "EF": efConstruction = try arguments.nextInteger(for: "EF", in: 1...100_000)
             case "M": m = try arguments.nextInteger(for: "M", in: 4...512)
             case "SETATTR": attributes = .some(try AttributeText.validated(try arguments.nextString(for: "SETATTR")))

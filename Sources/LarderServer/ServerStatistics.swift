@@ -15,7 +15,7 @@ struct CommandTally {
     private var calls = 0
     private var micros = 0
 
-    /// Counts one call; a call of another command first flushes the pending ones.
+    /// Counts one call. A call of another command first flushes the pending ones.
     mutating func add(_ counter: CommandCounter, micros: Int) {
         if self.counter !== counter {
             flush()
@@ -41,7 +41,7 @@ final class ServerStatistics: Sendable {
     /// Name under which rejected requests (unknown command, wrong arity, no auth) are counted.
     static let rejected = "(rejected)"
 
-    /// The counters of each command name, one per table; the dictionary never changes after init.
+    /// The counters of each command name, one per table. The dictionary never changes after init.
     private let counters: [String: [CommandCounter]]
     /// The counter of rejected requests, also in `counters`.
     private let rejectedCounter = CommandCounter()

@@ -10,7 +10,10 @@ extension RecipeText {
         do {
             object = try JSONSerialization.jsonObject(with: json)
         } catch {
-            throw RecipeTextError.invalidJSON(reason: (error as NSError).localizedDescription)
+            // Foundation puts the position ("around character 10") only in the debug description.
+            let nsError = error as NSError
+            let reason = nsError.userInfo[NSDebugDescriptionErrorKey] as? String ?? nsError.localizedDescription
+            throw RecipeTextError.invalidJSON(reason: reason)
         }
         guard let fields = object as? [String: Any] else {
             throw RecipeTextError.notAnObject

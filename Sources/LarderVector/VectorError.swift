@@ -27,7 +27,7 @@ public enum VectorError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .invalidParameter(name, value):
             return "invalid \(name) \(value): it must be at least 1"
         case let .unsupportedQuantization(mode):
-            return "unsupported quantization '\(mode.rawValue)': use 'none' or 'int8'"
+            return "unsupported quantization '\(mode.rawValue)': use 'none', 'int8' or 'int8-rerank'"
         }
     }
 }

@@ -32,6 +32,14 @@ final class ArgumentParserTests: XCTestCase {
         }
     }
 
+    func testMissingMessagesNameTheOptionAndTheFix() {
+        XCTAssertEqual(ArgumentError.missingRequired("dir").description, "missing required option '--dir'")
+        XCTAssertEqual(ArgumentError.missingRequired("dir", hint: "give a data directory").description,
+                       "missing required option '--dir': give a data directory")
+        XCTAssertEqual(ArgumentError.missingArgument("vector FILE: give one file").description,
+                       "missing vector FILE: give one file")
+    }
+
     func testIntegerRangeRejected() throws {
         let parsed = try makeSpec().parse(["--dir", "x", "--port", "99999"])
         XCTAssertThrowsError(try parsed.integer("port", in: 1...65535)) { error in

@@ -65,6 +65,10 @@ final class EndToEndTests: XCTestCase {
         let client = try RESPConnection(host: "127.0.0.1", port: server.port)
         XCTAssertEqual(try client.command(["VCARD", "recipes"]), .integer(Int64(pairs.count)))
         XCTAssertEqual(try client.command(["VCARD", "photos"]), .integer(Int64(pairs.count)))
+        // Each photo carries its recipe's id and title, so a photo search can show them.
+        let photoAttributes = try client.command(["VGETATTR", "photos", pairs[0].id]).string ?? ""
+        XCTAssertTrue(photoAttributes.contains("\"recipe\":\"\(pairs[0].id)\""), photoAttributes)
+        XCTAssertTrue(photoAttributes.contains("\"title\":"), photoAttributes)
 
         // Photo to recipe, and recipe to photo, each with an exact scan (TRUTH) over all elements.
         let recipeLines = try String(contentsOf: pairsFile, encoding: .utf8).split(separator: "\n")

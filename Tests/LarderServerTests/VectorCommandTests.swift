@@ -127,6 +127,7 @@ final class VectorCommandTests: XCTestCase {
             (["VADD", "k", "VALUES", "5", "1", "0", "x"], "needs 5 numbers"),
             (["VADD", "k", "VALUES", "3", "1", "0", "0", "x", "BOGUS"], "unknown VADD option"),
             (["VADD", "k", "VALUES", "3", "1", "0", "0", "x", "NOQUANT"], "quantization"),
+            (["VADD", "new", "VALUES", "3", "1", "0", "0", "x", "BIN"], "BIN (binary quantization) is not supported"),
             (["VADD", "k", "REDUCE", "2", "VALUES", "3", "1", "0", "0", "x"], "REDUCE"),
             (["VADD", "k", "IMAGE", "abc", "x"], "encoder"),
             (["VSIM", "k", "ELE", "missing"], "not found"),

@@ -56,21 +56,25 @@ final class KernelTests: XCTestCase {
 
 /// The kernels picked for this CPU (AVX2/FMA where available) against the portable Swift kernels.
 final class HostKernelTests: XCTestCase {
+    /// Every instruction set this CPU supports (AVX2, AVX-512) computes what the Swift kernels compute.
     func testHostKernelsMatchPortableKernels() {
         var generator = SeededGenerator(seed: 4)
-        let host = HostKernels.current
         let portable = HostKernels.portable
-        for count in [1, 7, 16, 17, 64, 128, 130, 1024] {
-            let a = (0..<count).map { _ in Float.random(in: -2...2, using: &generator) }
-            let b = (0..<count).map { _ in Float.random(in: -2...2, using: &generator) }
-            let codes = (0..<count).map { _ in Int8.random(in: -127...127, using: &generator) }
-            let tolerance = 1e-4 * Float(count)
-            XCTAssertEqual(host.dot(a, b, count: count), portable.dot(a, b, count: count),
-                           accuracy: tolerance, "dot, \(count) components, AVX2 \(host.usesAVX2)")
-            XCTAssertEqual(host.squaredL2(a, b, count: count), portable.squaredL2(a, b, count: count),
-                           accuracy: tolerance, "l2, \(count) components, AVX2 \(host.usesAVX2)")
-            XCTAssertEqual(host.dot(a, int8: codes, count: count), portable.dot(a, int8: codes, count: count),
-                           accuracy: tolerance * 127, "int8 dot, \(count) components, AVX2 \(host.usesAVX2)")
+        XCTAssertEqual(HostKernels.current.instructionSet, HostKernels.supported.last?.instructionSet)
+        for host in HostKernels.supported {
+            let name = host.instructionSet.rawValue
+            for count in [1, 7, 16, 17, 31, 32, 33, 48, 64, 128, 130, 1024] {
+                let a = (0..<count).map { _ in Float.random(in: -2...2, using: &generator) }
+                let b = (0..<count).map { _ in Float.random(in: -2...2, using: &generator) }
+                let codes = (0..<count).map { _ in Int8.random(in: -127...127, using: &generator) }
+                let tolerance = 1e-4 * Float(count)
+                XCTAssertEqual(host.dot(a, b, count: count), portable.dot(a, b, count: count),
+                               accuracy: tolerance, "dot, \(count) components, \(name)")
+                XCTAssertEqual(host.squaredL2(a, b, count: count), portable.squaredL2(a, b, count: count),
+                               accuracy: tolerance, "l2, \(count) components, \(name)")
+                XCTAssertEqual(host.dot(a, int8: codes, count: count), portable.dot(a, int8: codes, count: count),
+                               accuracy: tolerance * 127, "int8 dot, \(count) components, \(name)")
+            }
         }
     }
 }

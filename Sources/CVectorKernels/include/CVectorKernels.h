@@ -1,10 +1,10 @@
 #ifndef LARDER_CVECTORKERNELS_H
 #define LARDER_CVECTORKERNELS_H
 
-// Distance kernels compiled for AVX2 and FMA, and a prefetch hint, for
+// Distance kernels compiled for AVX2 and FMA and for AVX-512, and a prefetch hint, for
 // LarderVector and LarderHNSW. Swift SIMD code is compiled for the baseline
 // x86-64 target (SSE2), so these kernels are selected at run time on CPUs
-// that report AVX2 and FMA; callers fall back to the Swift kernels elsewhere.
+// that report the features. Callers fall back to the Swift kernels elsewhere.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +23,15 @@ float larder_squared_l2_f32_avx2(const float *a, const float *b, size_t count);
 /// Returns the sum of a[i] * codes[i] over `count` components: the inner
 /// product of an fp32 query with int8 codes before the codes' scale applies.
 float larder_dot_f32_i8_avx2(const float *a, const int8_t *codes, size_t count);
+
+/// Returns 1 when the CPU supports AVX-512F, 0 otherwise. Callers must not
+/// call the `_avx512` kernels when this returns 0. Each `_avx512` kernel
+/// computes the same value as its `_avx2` counterpart, 16 components a step.
+int larder_cpu_has_avx512f(void);
+
+float larder_dot_f32_avx512(const float *a, const float *b, size_t count);
+float larder_squared_l2_f32_avx512(const float *a, const float *b, size_t count);
+float larder_dot_f32_i8_avx512(const float *a, const int8_t *codes, size_t count);
 
 /// Hints the CPU to load the cache line holding `address` for reading.
 /// It never faults, so any address may be given.
