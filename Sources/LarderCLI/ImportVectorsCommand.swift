@@ -49,8 +49,12 @@ enum ImportVectorsCommand: Subcommand {
         let limit = try parsed.integer("limit", in: 1...Int.max)
         let prefix = parsed.string("id-prefix") ?? ""
         let modes: [String: VectorQuantization] = ["q8": .int8, "q8rerank": .int8Rerank, "noquant": .none]
-        let quantization = modes[try parsed.choice("quantization", from: ["q8", "q8rerank", "noquant"]) ?? "q8"]!
-        let m = try parsed.integer("m", in: 2...1024)!
+        let mode = parsed.string("quantization")!
+        guard let quantization = modes[mode.lowercased()] else {
+            throw ArgumentError.invalidValue(option: "quantization", value: mode, expected: "one of q8, q8rerank, noquant")
+        }
+        // The same range as VADD's M option, so a set built here could also have been built by the server.
+        let m = try parsed.integer("m", in: 4...512)!
         let efConstruction = try parsed.integer("ef-construction", in: 1...(1 << 20))!
         let threads = try parsed.integer("threads", in: 1...1024) ?? ProcessInfo.processInfo.activeProcessorCount
 
@@ -90,8 +94,9 @@ enum ImportVectorsCommand: Subcommand {
             throw VectorFileError.invalid(path: file.path, reason: "\(error)")
         }
         progress.finish()
-        Console.err("larder import-vectors: '\(key)' holds \(collection.count) vectors in \(directory); graph built "
-                    + "and written in \(seconds(since: buildStart)) s with \(threads) threads")
+        Console.err("larder import-vectors: '\(key)' contains \(collection.count) vectors (\(mode.lowercased()), M \(m), "
+                    + "efConstruction \(efConstruction)) in \(directory); graph built and written in "
+                    + "\(seconds(since: buildStart)) s with \(threads) threads")
         return 0
     }
 

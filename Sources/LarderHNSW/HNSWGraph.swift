@@ -96,11 +96,11 @@ final class HNSWGraph: @unchecked Sendable {
         defer { raw.deallocate() }
         let row = raw.initializeMemory(as: Float.self, repeating: 0, count: stride)
         vector.withUnsafeBufferPointer { row.update(from: $0.baseAddress!, count: vector.count) }
-        var squared = VectorKernels.squaredNorm(row, count: stride)
+        var squared: Float = 1
         if metric == .cosine {
-            let inverse = 1 / squared.squareRoot()
-            for i in 0..<vector.count { row[i] *= inverse }
-            squared = 1
+            VectorKernels.normalize(row, count: vector.count)
+        } else {
+            squared = VectorKernels.squaredNorm(row, count: stride)
         }
         return try body(Query(pointer: row, squaredNorm: squared))
     }

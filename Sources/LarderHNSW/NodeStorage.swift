@@ -151,10 +151,7 @@ final class NodeStorage {
         row.update(from: vector.baseAddress!, count: dimension)
         (row + dimension).update(repeating: 0, count: stride - dimension)
         guard normalize else { return 1 }
-        let norm = VectorKernels.squaredNorm(row, count: stride).squareRoot()
-        let inverse = 1 / norm
-        for i in 0..<dimension { row[i] *= inverse }
-        return norm
+        return VectorKernels.normalize(row, count: dimension)
     }
 
     /// Writes the int8 code, scale and code norm of `slot` from the fp32 `row`.

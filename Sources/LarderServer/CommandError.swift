@@ -53,8 +53,8 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
         case .dimensionMismatch(let key, let expected, let got):
             return "ERR Vector dimension mismatch - got \(got) but set '\(key.prefix(128))' has \(expected)"
         case .quantizationMismatch(let key, let existing, let requested):
-            return "ERR asked quantization \(requested) but set '\(key.prefix(128))' uses \(existing); "
-                + "omit the option or use the set's own"
+            return "ERR quantization mismatch: set '\(key.prefix(128))' uses \(existing) but this VADD requested "
+                + "\(requested); omit the option or give \(existing)"
         case .invalidVector(let detail):
             return "ERR invalid vector: \(detail)"
         case .invalidAttributes(let detail):

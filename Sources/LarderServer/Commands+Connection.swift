@@ -51,8 +51,9 @@ extension CommandTable {
             case "INFO":
                 return .bulk("id=\(session.connectionID) addr=\(session.peer) name=\(session.clientName ?? "") "
                     + "resp=\(session.version.rawValue)\n")
-            default:
-                throw CommandError.syntax("CLIENT supports ID, GETNAME, SETNAME, SETINFO and INFO")
+            case let other:
+                throw CommandError.unsupported("unknown subcommand '\((other ?? "").prefix(64))' for CLIENT; Larder "
+                    + "supports CLIENT ID, GETNAME, SETNAME, SETINFO and INFO")
             }
         }
 

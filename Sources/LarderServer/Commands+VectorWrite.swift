@@ -6,7 +6,8 @@ import LarderRESP
 extension CommandTable {
     mutating func registerVectorWriteCommands() {
         register("VADD", arity: -5, flags: [.write, .acceptsEncodedInput], firstKey: 1,
-                 summary: "VADD key (FP32 blob | VALUES n v...) element [CAS] [NOQUANT|Q8|BIN] [EF n] [SETATTR json] [M n]") {
+                 summary: "VADD key (FP32 blob | VALUES n v... | IMAGE bytes | RECIPE json) element [CAS] "
+                     + "[NOQUANT|Q8|Q8RERANK|BIN] [EF n] [SETATTR json] [M n]") {
             context in
             try vadd(&context)
         }
@@ -78,6 +79,9 @@ private func vadd(_ context: inout CommandContext) throws -> RESPValue {
             + "before adding them")
     }
     let input = try VectorInputParser.parse(&context.arguments, allowElement: false, encoder: server.encoder)
+    guard context.arguments.remaining > 0 else {
+        throw CommandError.syntax("missing element name after the vector: VADD key VALUES n v1 ... vn element")
+    }
     let element = try context.arguments.nextString(for: "element")
     let options = try VAddOptions(&context.arguments)
 
@@ -93,8 +97,8 @@ private func vadd(_ context: inout CommandContext) throws -> RESPValue {
         throw CommandError.dimensionMismatch(key: key, expected: set.options.dimension, got: vector.count)
     }
     if let quantization = options.quantization, quantization != set.options.quantization {
-        throw CommandError.quantizationMismatch(key: key, existing: set.options.quantization.rawValue,
-                                                requested: quantization.rawValue)
+        throw CommandError.quantizationMismatch(key: key, existing: set.options.quantization.keyword,
+                                                requested: quantization.keyword)
     }
     let attributes: String?
     switch options.attributes {

@@ -97,6 +97,10 @@ enum VectorInputParser {
                 guard let value = Float(text) else {
                     throw CommandError.notFloat(option: "vector component \(index)", value: text)
                 }
+                if value.isInfinite, let wide = Double(text), wide.isFinite {
+                    throw CommandError.syntax("vector component \(index) '\(text.prefix(64))' is beyond the float32 "
+                        + "range (about 3.4e38); scale the vector down")
+                }
                 vector.append(value)
             }
             return .vector(vector)

@@ -11,6 +11,16 @@ public enum VectorSetQuantization: String, Sendable, CaseIterable {
     case q8Rerank = "int8-rerank"
     case binary = "bin"
 
+    /// The VADD option that selects this mode.
+    public var keyword: String {
+        switch self {
+        case .noquant: return "NOQUANT"
+        case .q8: return "Q8"
+        case .q8Rerank: return "Q8RERANK"
+        case .binary: return "BIN"
+        }
+    }
+
     /// The index encoding this mode maps to.
     public var vectorQuantization: VectorQuantization {
         switch self {

@@ -107,10 +107,7 @@ public enum ExactSearch {
             let rows = buffer.count / dimension
             for r in 0..<rows {
                 let row = buffer.baseAddress! + r * dimension
-                let norm = VectorKernels.squaredNorm(row, count: dimension).squareRoot()
-                guard norm > 0 else { continue }
-                let inverse = 1 / norm
-                for i in 0..<dimension { row[i] *= inverse }
+                VectorKernels.normalize(row, count: dimension)
             }
         }
     }

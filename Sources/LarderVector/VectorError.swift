@@ -9,6 +9,8 @@ public enum VectorError: Error, Equatable, Sendable, CustomStringConvertible {
     case nonFinite(index: Int, value: Float)
     /// Every component is zero, so the vector has no direction under the cosine metric.
     case zeroVector
+    /// The vector is so long that squared lengths and distances overflow float32.
+    case tooLong(length: Double)
     /// A `k` or `ef` parameter is not positive.
     case invalidParameter(name: String, value: Int)
     /// A quantization mode that this component does not implement.
@@ -24,6 +26,9 @@ public enum VectorError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid vector: component \(index) is \(value); every component must be a finite number"
         case .zeroVector:
             return "invalid vector: every component is zero, which has no direction under the cosine metric; send a non-zero vector"
+        case let .tooLong(length):
+            return "invalid vector: its length is \(length), too long for float32 distances; scale it to a length "
+                + "below \(maximumVectorLength)"
         case let .invalidParameter(name, value):
             return "invalid \(name) \(value): it must be at least 1"
         case let .unsupportedQuantization(mode):
@@ -32,9 +37,14 @@ public enum VectorError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// The longest vector an index accepts. Squared lengths and squared L2
+/// distances up to `(2 * 1e18)²` stay well inside float32's range (3.4e38).
+public let maximumVectorLength = 1e18
+
 /// Checks that `vector` can be stored or searched: it is non-empty, has
 /// `dimension` components when a dimension is given, every component is finite,
-/// and it is not all zeros under the cosine metric.
+/// its length is at most `maximumVectorLength`, and it is not all zeros under
+/// the cosine metric.
 ///
 /// - Throws: the first `VectorError` found, scanning components in order.
 /// - Complexity: O(n) for n components.
@@ -54,4 +64,6 @@ public func validate(_ vector: UnsafeBufferPointer<Float>, dimension: Int?, metr
         if value != 0 { allZero = false }
     }
     if metric == .cosine && allZero { throw VectorError.zeroVector }
+    let length = VectorKernels.length(vector.baseAddress!, count: vector.count)
+    guard length <= maximumVectorLength else { throw VectorError.tooLong(length: length) }
 }

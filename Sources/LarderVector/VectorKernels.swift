@@ -96,6 +96,30 @@ public enum VectorKernels {
     public static func squaredNorm(_ a: UnsafePointer<Float>, count: Int) -> Float {
         dot(a, a, count: count)
     }
+
+    /// Returns the Euclidean length of `a`, summed in Double so that neither
+    /// tiny components (1e-30 squares to 0 in Float) nor large ones (3e38
+    /// squares to infinity) lose it.
+    public static func length(_ a: UnsafePointer<Float>, count: Int) -> Double {
+        var total: Double = 0
+        for i in 0..<count {
+            let value = Double(a[i])
+            total += value * value
+        }
+        return total.squareRoot()
+    }
+
+    /// Scales `a` to unit length in place and returns the length it had, as
+    /// Float. The scaling runs in Double, so vectors of subnormal components
+    /// also come out unit length. A zero vector is left as it is.
+    @discardableResult
+    public static func normalize(_ a: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        let norm = length(a, count: count)
+        guard norm > 0 else { return 0 }
+        let inverse = 1 / norm
+        for i in 0..<count { a[i] = Float(Double(a[i]) * inverse) }
+        return Float(norm)
+    }
 }
 
 // MARK: - Int8 quantization

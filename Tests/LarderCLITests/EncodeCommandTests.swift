@@ -82,7 +82,7 @@ final class EncodeCommandTests: XCTestCase {
              "cannot read file /nonexistent/recipe.json"),
             ("missing model", ["--recipe", try write(#"{"title": "x", "ingredients": [], "instructions": []}"#, in: directory),
                                "--model", "/nonexistent/model.safetensors"], "model file not found"),
-            ("no input option", ["--model", model.path], "--recipe FILE, --recipes FILE or --image FILE (exactly one of them)"),
+            ("no input option", ["--model", model.path], "missing input: give a recipe FILE, --recipes FILE or --image FILE (exactly one of them)"),
         ]
         for (name, arguments, message) in cases {
             let result = try larder(["encode"] + arguments)

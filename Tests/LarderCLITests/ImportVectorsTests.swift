@@ -93,7 +93,7 @@ final class ImportVectorsTests: XCTestCase {
         let imported = try LarderExecutable.run(["import-vectors", file.path, "--dir", database, "--key", "vecs",
                                                  "--quantization", "noquant", "--threads", "2"])
         XCTAssertEqual(imported.status, 0, imported.errors)
-        XCTAssertTrue(imported.errors.contains("'vecs' holds \(Self.rows) vectors"), imported.errors)
+        XCTAssertTrue(imported.errors.contains("'vecs' contains \(Self.rows) vectors (noquant, M 16"), imported.errors)
 
         let server = try LarderServerProcess(arguments: ["--dir", database, "--no-model"])
         let client = try RESPConnection(host: "127.0.0.1", port: server.port)

@@ -121,7 +121,7 @@ final class ServerCommandTests: XCTestCase {
             XCTAssertEqual(try client.call(arguments), .integer(1))
         }
         let mismatch = try client.call("VADD", "r", "VALUES", "3", "1", "0", "0", "x", "Q8").errorMessage ?? ""
-        XCTAssertTrue(mismatch.contains("int8-rerank"), mismatch)
+        XCTAssertTrue(mismatch.contains("uses Q8RERANK but this VADD requested Q8"), mismatch)
         XCTAssertEqual(try client.call("SAVE"), .ok)
         XCTAssertEqual(try client.call("SHUTDOWN"), .ok)
         try server.waitUntilStopped()

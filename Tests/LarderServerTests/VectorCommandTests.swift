@@ -55,6 +55,28 @@ final class VectorCommandTests: XCTestCase {
         XCTAssertEqual(attributes, .map([RESPMapEntry(.bulk("a"), .null)]))
     }
 
+    /// Components whose squares underflow float32 still give a unit direction,
+    /// in every quantization mode, and the stored length comes back from VEMB.
+    func testTinyComponentsKeepTheirDirection() throws {
+        let server = try ServerHarness.start(self)
+        let client = try TestClient(port: server.port)
+        for (key, mode) in [("t-f32", "NOQUANT"), ("t-q8", "Q8"), ("t-rerank", "Q8RERANK")] {
+            for (element, first) in [("tiny", "1e-30"), ("subnormal", "1e-45")] {
+                XCTAssertEqual(try client.call("VADD", key, "VALUES", "3", first, "0", "0", element, mode), .integer(1))
+            }
+            XCTAssertEqual(try client.call("VADD", key, "VALUES", "3", "0", "1", "0", "other"), .integer(1))
+            let scores = try client.call("VSIM", key, "VALUES", "3", "1e-45", "0", "0", "WITHSCORES")
+            guard case .array(let flat) = scores, flat.count == 6 else { return XCTFail("\(key): \(scores)") }
+            let values = stride(from: 1, to: 6, by: 2).compactMap { Double(flat[$0].string ?? "") }
+            XCTAssertEqual(values.count, 3, "\(key): \(flat)")
+            XCTAssertEqual(values.max() ?? 0, 1, accuracy: 1e-3, "\(key): \(flat)")
+            XCTAssertFalse(values.contains { $0.isNaN }, "\(key): \(flat)")
+            guard case .array(let components) = try client.call("VEMB", key, "tiny") else { return XCTFail(key) }
+            let first = Double(components.first?.string ?? "") ?? .nan
+            XCTAssertEqual(first, 1e-30, accuracy: 1e-32, "\(key): \(components)")
+        }
+    }
+
     func testFilterAndEpsilon() throws {
         let (_, client) = try seeded()
         XCTAssertEqual(try client.call("VSIM", "k", "ELE", "a", "FILTER", ".year > 1990").strings, ["c"])
@@ -128,6 +150,10 @@ final class VectorCommandTests: XCTestCase {
             (["VADD", "k", "VALUES", "3", "1", "0", "0", "x", "BOGUS"], "unknown VADD option"),
             (["VADD", "k", "VALUES", "3", "1", "0", "0", "x", "NOQUANT"], "quantization"),
             (["VADD", "new", "VALUES", "3", "1", "0", "0", "x", "BIN"], "BIN (binary quantization) is not supported"),
+            (["VADD", "k", "VALUES", "3", "1", "0", "0"], "missing element name"),
+            (["VADD", "k", "VALUES", "3", "1e39", "0", "0", "x"], "'1e39' is beyond the float32 range"),
+            (["VADD", "k", "VALUES", "3", "3e18", "0", "0", "x"], "too long for float32 distances"),
+            (["CLIENT", "MAINT_NOTIFICATIONS", "ON"], "unknown subcommand 'MAINT_NOTIFICATIONS'"),
             (["VADD", "k", "REDUCE", "2", "VALUES", "3", "1", "0", "0", "x"], "REDUCE"),
             (["VADD", "k", "IMAGE", "abc", "x"], "encoder"),
             (["VSIM", "k", "ELE", "missing"], "not found"),
