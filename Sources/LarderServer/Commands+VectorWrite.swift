@@ -64,7 +64,8 @@ private struct VAddOptions {
 
     private mutating func setQuantization(_ value: VectorSetQuantization, _ option: String) throws {
         if let quantization, quantization != value {
-            throw CommandError.syntax("\(option) conflicts with the quantization already given; pick one of NOQUANT, Q8, Q8RERANK, BIN")
+            throw CommandError.syntax("\(option) conflicts with the quantization already given; pick one of NOQUANT, "
+                + "Q8 and Q8RERANK")
         }
         quantization = value
     }

@@ -37,7 +37,7 @@ public enum VectorError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The longest vector an index accepts. Squared lengths and squared L2
+/// The maximum length of a vector that an index accepts. Squared lengths and squared L2
 /// distances up to `(2 * 1e18)²` stay well inside float32's range (3.4e38).
 public let maximumVectorLength = 1e18
 
