@@ -35,8 +35,10 @@ final class Int8RerankTests: XCTestCase {
     func testMemoryHoldsBothEncodings() throws {
         let fp32 = try build(.none).statistics.memoryBytes
         let both = try build(.int8Rerank).statistics.memoryBytes
-        // Each vector adds 64 code bytes and 8 bytes of scale and code norm to its fp32 row.
-        XCTAssertEqual(both - fp32, Self.data.vectors.count * (64 + 8), "fp32 \(fp32) bytes, both \(both) bytes")
+        // Each vector adds 64 code bytes and 8 bytes of scale and code norm to its fp32 row. The
+        // id table's arrays get whatever capacity malloc rounds to, so allow a few dozen bytes either way.
+        XCTAssertEqual(Double(both - fp32), Double(Self.data.vectors.count * (64 + 8)), accuracy: 64,
+                       "fp32 \(fp32) bytes, both \(both) bytes")
     }
 
     func testReturnsOriginalVectors() throws {

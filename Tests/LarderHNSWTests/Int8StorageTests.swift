@@ -20,7 +20,8 @@ final class Int8StorageTests: XCTestCase {
         let int8 = try build(.int8).statistics.memoryBytes
         // Each vector drops 4 * 64 fp32 bytes and gains 64 code bytes and 8 bytes of scale and code norm.
         let saved = Self.data.vectors.count * (4 * 64 - 64 - 8)
-        XCTAssertEqual(fp32 - int8, saved, "fp32 \(fp32) bytes, int8 \(int8) bytes")
+        // The id table's arrays get whatever capacity malloc rounds to, so allow a few dozen bytes either way.
+        XCTAssertEqual(Double(fp32 - int8), Double(saved), accuracy: 64, "fp32 \(fp32) bytes, int8 \(int8) bytes")
     }
 
     func testVectorIsDequantizedCode() throws {
