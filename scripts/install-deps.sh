@@ -2,7 +2,7 @@
 # Installs the Debian packages Larder builds and tests with, when missing.
 # Safe to run repeatedly: it calls apt-get only when something is absent.
 # Arguments name extra packages a caller needs (benchmarks/server-bench.sh
-# asks for redis-server).
+# needs redis-server).
 set -euo pipefail
 
 packages=(libopenblas-dev liblz4-dev libturbojpeg0-dev libpng-dev libwebp-dev redis-tools python3-venv "$@")

@@ -17,7 +17,7 @@
 public enum ArgumentError: Error, Equatable, CustomStringConvertible {
     case unknownOption(String, command: String)
     case missingValue(String)
-    /// A required option is missing. A non-empty `hint` tells the user what to pass.
+    /// A required option is missing. A non-empty `hint` describes what to pass.
     case missingRequired(String, hint: String = "")
     /// A required positional argument, or one of several alternatives, is missing.
     /// The text names it and how to pass it.

@@ -167,7 +167,9 @@ extension HNSWGraph {
     /// - Complexity: O(ef · d + ef log ef).
     func rerank(_ query: Query, scratch: SearchScratch, k: Int) -> [Candidate] {
         let view = self.view
-        var rescored = scratch.results.drainSorted()
+        // The heap's order is irrelevant here, because the rescored list is sorted once below.
+        let results = scratch.results
+        var rescored = [Candidate](UnsafeBufferPointer(start: results.elements, count: results.count))
         // Rows are mostly cache misses: keep two loads in flight ahead of the scoring.
         for i in rescored.indices.prefix(2) { view.prefetchFloatRow(Int(rescored[i].slot)) }
         for i in rescored.indices {

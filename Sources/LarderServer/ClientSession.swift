@@ -28,7 +28,7 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
     private var requestCount = 0
     /// Calls of commands run on the loop, added to the shared counters once
     /// per batch of parsed requests rather than once per request.
-    private var tally: CommandTally? = CommandTally()
+    private var tally = CommandTally()
     /// The command name bytes of the previous request and its spec, so a
     /// pipelined run of one command skips decoding, upper-casing and the table lookup.
     private var lastName: [UInt8] = []
@@ -80,7 +80,7 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
 
     private func processRequests() {
         guard let connection else { return }
-        defer { tally!.flush() }
+        defer { tally.flush() }
         while !busy, !connection.isClosed, !closeAfterReply {
             let request: RESPRequest?
             do {
@@ -110,9 +110,9 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
             spec = last
         } else {
             guard let found = commands.spec(for: request.commandName) else {
-                let shown = request.arguments.dropFirst().map { String(decoding: $0, as: UTF8.self) }
+                let otherArguments = request.arguments.dropFirst().map { String(decoding: $0, as: UTF8.self) }
                 reject(CommandError.unknownCommand(String(decoding: request.arguments[0], as: UTF8.self),
-                                                   arguments: shown))
+                                                   arguments: otherArguments))
                 return
             }
             spec = found
@@ -148,8 +148,9 @@ final class ClientSession: ConnectionHandler, @unchecked Sendable {
         let requestID = context.requestID
         nonisolated(unsafe) var context = context
         let accepted = server.submit(spec, arguments: arguments) { [self] in
-            var direct: CommandTally? = nil
-            let reply = server.execute(spec, &context, client: client, tally: &direct)
+            var workerTally = CommandTally()
+            let reply = server.execute(spec, &context, client: client, tally: &workerTally)
+            workerTally.flush()
             let bytes = RESPEncoder(version: version).encode(reply)
             connection.loop.execute { [self] in
                 server.statistics.endCommand()

@@ -182,9 +182,9 @@ public final class LarderServer: @unchecked Sendable {
 
     /// Runs one command: times it, turns thrown errors into error replies,
     /// counts it, and records it in the slow log when slow.
-    /// With a `tally` the call is counted there, for the caller to flush.
+    /// The call is counted in `tally`, which the caller flushes.
     func execute(_ spec: CommandSpec, _ context: inout CommandContext, client: String,
-                 tally: inout CommandTally?) -> RESPValue {
+                 tally: inout CommandTally) -> RESPValue {
         let start = DispatchTime.now().uptimeNanoseconds
         let reply: RESPValue
         do {
@@ -201,7 +201,8 @@ public final class LarderServer: @unchecked Sendable {
             logClientError("command failed", ["client": client, "request": context.requestID,
                                               "command": spec.name, "error": message])
         }
-        statistics.recordCommand(spec.counter, micros: micros, failed: failed, tally: &tally)
+        if failed { statistics.recordFailure() }
+        tally.add(spec.counter, micros: micros)
         statistics.recordStages(context.stages)
         if micros >= configuration.slowLogThresholdMicros {
             slowLog.add(micros: micros, arguments: context.arguments.raw, client: client, requestID: context.requestID)

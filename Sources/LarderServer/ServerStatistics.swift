@@ -63,23 +63,15 @@ final class ServerStatistics: Sendable {
         self.counters = counters
     }
 
-    /// Counts one call of the command that owns `counter`, at once or, with
-    /// a `tally`, when the tally is flushed.
-    func recordCommand(_ counter: CommandCounter, micros: Int, failed: Bool, tally: inout CommandTally?) {
-        if failed { errors.wrappingAdd(1, ordering: .relaxed) }
-        if tally != nil {
-            tally!.add(counter, micros: micros)
-            return
-        }
+    /// Counts one call of the command that owns `counter` at once.
+    func recordCommand(_ counter: CommandCounter, micros: Int, failed: Bool) {
+        if failed { recordFailure() }
         counter.calls.wrappingAdd(1, ordering: .relaxed)
         counter.micros.wrappingAdd(micros, ordering: .relaxed)
     }
 
-    /// Counts one call of the command that owns `counter` at once.
-    func recordCommand(_ counter: CommandCounter, micros: Int, failed: Bool) {
-        var none: CommandTally? = nil
-        recordCommand(counter, micros: micros, failed: failed, tally: &none)
-    }
+    /// Counts one error reply; the call itself is counted by `recordCommand` or a `CommandTally`.
+    func recordFailure() { errors.wrappingAdd(1, ordering: .relaxed) }
 
     /// Counts a request rejected before it ran (unknown command, wrong arity, no auth).
     func recordRejected() {

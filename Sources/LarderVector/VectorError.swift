@@ -58,12 +58,13 @@ public func validate(_ vector: UnsafeBufferPointer<Float>, dimension: Int?, metr
     if let dimension, vector.count != dimension {
         throw VectorError.wrongDimension(expected: dimension, got: vector.count)
     }
-    var allZero = true
+    // One pass: finiteness, and the squared length in Double (see `VectorKernels.length`).
+    var squaredLength: Double = 0
     for (index, value) in vector.enumerated() {
         guard value.isFinite else { throw VectorError.nonFinite(index: index, value: value) }
-        if value != 0 { allZero = false }
+        squaredLength += Double(value) * Double(value)
     }
-    if metric == .cosine && allZero { throw VectorError.zeroVector }
-    let length = VectorKernels.length(vector.baseAddress!, count: vector.count)
+    if metric == .cosine && squaredLength == 0 { throw VectorError.zeroVector }
+    let length = squaredLength.squareRoot()
     guard length <= maximumVectorLength else { throw VectorError.tooLong(length: length) }
 }

@@ -28,7 +28,7 @@ final class RecipeTextTests: XCTestCase {
         XCTAssertThrowsError(try RecipeText(json: Data(#"{"title": "#.utf8))) { error in
             guard case .invalidJSON? = error as? RecipeTextError else { return XCTFail("\(error)") }
         }
-        // The message says where the JSON breaks.
+        // The message names the position where the JSON breaks.
         XCTAssertThrowsError(try RecipeText(json: Data(#"{"title": x}"#.utf8))) { error in
             guard case .invalidJSON(let reason)? = error as? RecipeTextError else { return XCTFail("\(error)") }
             XCTAssertTrue(reason.contains("character 10"), reason)
