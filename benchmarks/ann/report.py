@@ -74,6 +74,7 @@ def main():
     parser.add_argument("--doc", required=True)
     parser.add_argument("--plot", required=True)
     parser.add_argument("--section", default="ann")
+    parser.add_argument("--data-description", default="", help="replaces the generated-data line when given")
     args = parser.parse_args()
     begin = f"<!-- {args.section}:begin -->"
     end = f"<!-- {args.section}:end -->"
@@ -85,14 +86,17 @@ def main():
     rows = builds[0]["rows"]
     dim = next((r["dim"] for r in builds if "dim" in r), "?")
 
-    lines = [begin, "", f"## ANN search: clustered {rows:,} x {dim}, cosine", ""]
+    kind = "embeddings" if args.data_description else "clustered"
+    lines = [begin, "", f"## ANN search: {kind} {rows:,} x {dim}, cosine", ""]
     lines += [f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
               f"- Machine: {machine()}",
               f"- Command: `{args.command}`",
-              f"- Data: `benchmarks/ann/generate_data.py` (seeded Gaussian mixture, {rows:,} base vectors, "
-              "held-out queries from the same mixture, exact top-10 from numpy inner products of the normalised vectors).",
-              f"- Size: set by `COUNT` and `DIM`. This run is {rows:,} x {dim}; the larger sizes "
-              "(`COUNT=1000000 DIM=128`, `COUNT=200000 DIM=1024`) use the same command.",
+              (f"- Data: {args.data_description}, {rows:,} x {dim}." if args.data_description else
+               f"- Data: `benchmarks/ann/generate_data.py` (seeded Gaussian mixture, {rows:,} base vectors, "
+               "held-out queries from the same mixture, exact top-10 from numpy inner products of the normalised "
+               "vectors)."),
+              f"- Size: set by `COUNT` and `DIM`, or by the `DATA` directory. This run is {rows:,} x {dim}; the "
+              "larger sizes (`COUNT=1000000 DIM=128`, `COUNT=200000 DIM=1024`) use the same command.",
               f"- Every library: M={builds[0]['m']}, efConstruction={builds[0]['ef_construction']}, "
               f"{builds[0]['threads']} build threads, single-threaded search, k=10.",
               "- QPS (CPU) divides the queries by the CPU time of the search; QPS (wall) by the elapsed time. "
@@ -139,7 +143,7 @@ def main():
     axes.set_xlabel("recall@10")
     axes.set_ylabel("queries per second (single thread, CPU time)")
     axes.set_yscale("log")
-    axes.set_title(f"clustered {rows:,} x {dim}, cosine, M={builds[0]['m']}, efC={builds[0]['ef_construction']}")
+    axes.set_title(f"{kind} {rows:,} x {dim}, cosine, M={builds[0]['m']}, efC={builds[0]['ef_construction']}")
     axes.grid(True, which="both", alpha=0.3)
     axes.legend()
     figure.tight_layout()

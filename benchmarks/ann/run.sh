@@ -17,6 +17,8 @@
 #   LIBRARIES [hnswlib,faiss,usearch]  peers to run
 #   QUANTIZATIONS ["none int8 int8-rerank"]  Larder modes to run (fp32, int8 codes only,
 #                       int8 traversal with an fp32 re-rank)
+#   DATA                a prepared data directory instead of generated clusters, for
+#                       example encoder embeddings (benchmarks/ann/embeddings_data.py)
 #   VENV [benchmarks/.venv]  Python environment, created and filled by pip when missing
 #   SECTION [ann]       docs/benchmarks.md section to replace (<!-- SECTION:begin -->);
 #                       the plot goes to docs/SECTION-recall-qps.png (docs/ann-recall-qps.png by default)
@@ -46,7 +48,15 @@ if ! "$VENV/bin/python" -c 'import numpy, hnswlib, faiss, usearch, matplotlib' 2
     "$VENV/bin/pip" install --quiet numpy hnswlib faiss-cpu usearch matplotlib
 fi
 
-DATA="benchmarks/ann/data/clustered-${COUNT}x${DIM}-q${QUERIES}-s${SEED}"
+USER_DATA="${DATA:-}"
+if [ -n "$USER_DATA" ]; then
+    # A prepared directory (benchmarks/ann/embeddings_data.py), used as it is.
+    [ -f "$DATA/truth.ibin" ] || { echo "DATA=$DATA has no truth.ibin; see benchmarks/ann/embeddings_data.py" >&2; exit 1; }
+    NAME="$(basename "$DATA")"
+else
+    DATA="benchmarks/ann/data/clustered-${COUNT}x${DIM}-q${QUERIES}-s${SEED}"
+    NAME="clustered-${COUNT}x${DIM}"
+fi
 if [ ! -f "$DATA/truth.ibin" ]; then
     "$VENV/bin/python" benchmarks/ann/generate_data.py --out "$DATA" --count "$COUNT" --dim "$DIM" \
         --queries "$QUERIES" --seed "$SEED"
@@ -56,7 +66,7 @@ swift build -c release --product LarderANNBench
 BENCH="$(swift build -c release --show-bin-path)/LarderANNBench"
 
 mkdir -p benchmarks/ann/results
-RESULTS="benchmarks/ann/results/clustered-${COUNT}x${DIM}.jsonl"
+RESULTS="benchmarks/ann/results/${NAME}.jsonl"
 : > "$RESULTS"
 for quantization in $QUANTIZATIONS; do
     "$BENCH" --data "$DATA" --m "$M" --ef-construction "$EF_CONSTRUCTION" --threads "$THREADS" \
@@ -65,6 +75,9 @@ done
 "$VENV/bin/python" benchmarks/ann/run_peers.py --data "$DATA" --m "$M" --ef-construction "$EF_CONSTRUCTION" \
     --threads "$THREADS" --efs "$EFS" --libraries "$LIBRARIES" --repeat "$REPEAT" | tee -a "$RESULTS"
 
-COMMAND="SECTION=$SECTION COUNT=$COUNT DIM=$DIM QUERIES=$QUERIES SEED=$SEED M=$M EF_CONSTRUCTION=$EF_CONSTRUCTION THREADS=$THREADS REPEAT=$REPEAT LIBRARIES=$LIBRARIES QUANTIZATIONS=\"$QUANTIZATIONS\" benchmarks/ann/run.sh"
-"$VENV/bin/python" benchmarks/ann/report.py --results "$RESULTS" --command "$COMMAND" \
+SIZE="COUNT=$COUNT DIM=$DIM QUERIES=$QUERIES SEED=$SEED"
+if [ -n "$USER_DATA" ]; then SIZE="DATA=$USER_DATA"; fi
+COMMAND="SECTION=$SECTION $SIZE M=$M EF_CONSTRUCTION=$EF_CONSTRUCTION THREADS=$THREADS REPEAT=$REPEAT LIBRARIES=$LIBRARIES QUANTIZATIONS=\"$QUANTIZATIONS\" benchmarks/ann/run.sh"
+DESCRIPTION="${USER_DATA:+vectors from $USER_DATA (benchmarks/ann/embeddings_data.py: the last rows are the queries, exact top-k by cosine from numpy)}"
+"$VENV/bin/python" benchmarks/ann/report.py --results "$RESULTS" --command "$COMMAND" --data-description "$DESCRIPTION" \
     --doc docs/benchmarks.md --plot "docs/${SECTION}-recall-qps.png" --section "$SECTION"
